@@ -1,0 +1,159 @@
+"""`smtriage demo`: the real AWS path against a local moto server.
+
+Seeds an in-process `moto.server.ThreadedMotoServer` through the public AWS
+APIs (CreateModel, CreateEndpointConfig, CreateEndpoint, CreateLogGroup,
+PutLogEvents, PutMetricData) from the bundled sample incidents, moved in time
+so they end a few minutes ago, then runs `classify_endpoint` against it. The
+one thing the APIs cannot do, marking an endpoint Failed with a FailureReason,
+is set on moto's backend state directly (moto creates every endpoint
+InService).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import SmtriageError
+from .incident import Incident, LogEvent, MetricSeries, load_incidents
+from .live import EndpointReport, classify_endpoint
+from .model import TriageModel
+from .sources.cloudwatch import INSTANCE_NAMESPACE, LOG_GROUP_PREFIX, METRIC_QUERIES, AwsOptions
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/SageMakerExecutionRole"
+
+
+def samples_path() -> Path:
+    here = Path(__file__).resolve().parent
+    bundled = here / "_bundled" / "samples" / "incidents.jsonl"
+    return bundled if bundled.is_file() else here.parent / "data" / "samples" / "incidents.jsonl"
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """A moto server on a free loopback port, with throwaway credentials for this process only."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        raise SmtriageError("the demo needs moto's server: pip install 'smtriage[demo]'") from None
+    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                                           "AWS_PROFILE", "AWS_DEFAULT_REGION")}
+    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION})
+    os.environ.pop("AWS_PROFILE", None)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per AWS call otherwise
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def shift(incident: Incident, delta: timedelta) -> Incident:
+    """The same incident, `delta` later: CloudWatch only serves recent data for `--since` windows."""
+    def mv(t: datetime | None) -> datetime | None:
+        return None if t is None else t + delta
+
+    return replace(
+        incident,
+        start=mv(incident.start), end=mv(incident.end),
+        logs=[LogEvent(e.message, mv(e.timestamp), e.stream) for e in incident.logs],
+        metrics={k: MetricSeries(tuple(mv(t) for t in s.timestamps), s.values) for k, s in incident.metrics.items()},
+    )
+
+
+def seed_endpoint(clients: dict[str, Any], incident: Incident) -> None:
+    """Create the endpoint, its log streams and its metrics through the AWS APIs."""
+    sm, logs, cw = clients["sagemaker"], clients["logs"], clients["cloudwatch"]
+    name = incident.endpoint or "demo-endpoint"
+    variant = incident.variant or "AllTraffic"
+    ctx = incident.context
+    sm.create_model(ModelName=f"{name}-model", ExecutionRoleArn=ROLE,
+                    PrimaryContainer={"Image": ctx.image or "demo-image:latest",
+                                      "ModelDataUrl": f"s3://demo-models/{name}/model.tar.gz"})
+    sm.create_endpoint_config(EndpointConfigName=f"{name}-config", ProductionVariants=[{
+        "VariantName": variant, "ModelName": f"{name}-model", "InitialInstanceCount": ctx.instance_count or 1,
+        "InstanceType": ctx.instance_type or "ml.m5.large", "InitialVariantWeight": 1.0}])
+    sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config")
+    if ctx.status and ctx.status != "InService":
+        from moto.sagemaker.models import sagemaker_backends
+
+        endpoint = sagemaker_backends[ACCOUNT][REGION].endpoints[name]
+        endpoint.endpoint_status = ctx.status
+        endpoint.failure_reason = ctx.failure_reason
+
+    group = LOG_GROUP_PREFIX + name
+    logs.create_log_group(logGroupName=group)
+    by_stream: dict[str, list[LogEvent]] = {}
+    for e in incident.logs:
+        by_stream.setdefault(e.stream or f"{variant}/i-0demo", []).append(e)
+    for stream, events in by_stream.items():
+        logs.create_log_stream(logGroupName=group, logStreamName=stream)
+        batch: list[dict[str, Any]] = []
+        size = 0
+        for e in sorted(events, key=lambda e: e.timestamp or incident.start):  # type: ignore[arg-type, return-value]
+            ev = {"timestamp": int((e.timestamp or incident.start).timestamp() * 1000), "message": e.message}  # type: ignore[union-attr]
+            ev_size = len(e.message.encode()) + 26
+            if batch and (len(batch) >= 5000 or size + ev_size > 900_000):
+                logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=batch)
+                batch, size = [], 0
+            batch.append(ev)
+            size += ev_size
+        if batch:
+            logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=batch)
+
+    dims = [{"Name": "EndpointName", "Value": name}, {"Name": "VariantName", "Value": variant}]
+    for metric, series in incident.metrics.items():
+        namespace = METRIC_QUERIES.get(metric, (INSTANCE_NAMESPACE, ""))[0]
+        data = [{"MetricName": metric, "Dimensions": dims, "Timestamp": t, "Value": v}
+                for t, v in zip(series.timestamps, series.values) if t is not None and v == v]
+        for k in range(0, len(data), 500):
+            cw.put_metric_data(Namespace=namespace, MetricData=data[k:k + 500])
+
+
+@dataclass
+class DemoResult:
+    report: EndpointReport
+    expected: str | None
+    endpoint_url: str
+
+    @property
+    def correct(self) -> bool:
+        labels = {v.label for _, v in self.report.findings}
+        return labels == ({self.expected} if self.expected else set())
+
+
+def run_demo(model: TriageModel, samples: Path | None = None) -> list[DemoResult]:
+    import boto3
+
+    incidents, _ = load_incidents([samples or samples_path()])
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    results = []
+    with moto_server() as url:
+        clients = {s: boto3.client(s, region_name=REGION, endpoint_url=url) for s in ("sagemaker", "logs", "cloudwatch")}
+        moved = []
+        for inc in incidents:
+            inc = shift(inc, now - timedelta(minutes=3) - (inc.end or now))
+            seed_endpoint(clients, inc)
+            moved.append(inc)
+        opts = AwsOptions(region=REGION, endpoint_url=url)
+        for inc in moved:
+            report = classify_endpoint(model, inc.endpoint or "demo-endpoint", inc.start - timedelta(minutes=5),  # type: ignore[operator]
+                                       now, opts)
+            results.append(DemoResult(report, inc.label, url))
+    return results

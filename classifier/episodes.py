@@ -1,0 +1,126 @@
+"""Split a CloudWatch window into failure episodes.
+
+An hour of logs can hold a crash at 03:05 and an unrelated one at 03:50, or
+nothing at all. Each burst of failure signals (error lines, 5XX minutes,
+memory or disk pinned near full, a Failed status) becomes one episode,
+classified on its own; a window without any is reported as "no failure".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from . import instances
+from .incident import Incident, LogEvent, MetricSeries
+from .logtext import message_text
+from .signals import EPISODE_SIGNALS, scan
+
+# Lines that only say "error"/"exception"/"failed" are weak alone: one benign
+# WARN-level "error" in an hour of traffic is not an incident.
+_WEAK = frozenset({"error_word", "exception_word", "failed_word", "glog_error", "http_5xx"})
+
+
+@dataclass(frozen=True)
+class EpisodeRules:
+    gap: timedelta = timedelta(minutes=10)   # quieter than this between signals starts a new episode
+    lead: timedelta = timedelta(minutes=10)  # context kept before the first signal (start-up, climbing memory)
+    tail: timedelta = timedelta(minutes=2)
+    max_episodes: int = 10
+
+
+@dataclass(frozen=True)
+class _Point:
+    time: datetime | None
+    strong: bool
+
+
+def _fill_times(logs: list[LogEvent]) -> list[datetime | None]:
+    """Untimestamped events (continuation lines of a traceback) take the time of the event before them."""
+    out: list[datetime | None] = []
+    last: datetime | None = None
+    for e in logs:
+        if e.timestamp is not None:
+            last = e.timestamp
+        out.append(last)
+    first = next((t for t in out if t is not None), None)
+    return [first if t is None else t for t in out]
+
+
+def _metric_points(incident: Incident) -> list[_Point]:
+    points: list[_Point] = []
+    it = instances.lookup(incident.context.instance_type)
+
+    def scan_series(name: str, is_bad) -> None:
+        series = incident.metrics.get(name)
+        if series is None:
+            return
+        for t, v in zip(series.timestamps, series.values):
+            if not math.isnan(v) and is_bad(v):
+                points.append(_Point(t, True))
+
+    gpus = it.gpus if it and it.gpus else 1
+    scan_series("Invocation5XXErrors", lambda v: v > 0)
+    scan_series("InvocationModelErrors", lambda v: v > 0)
+    scan_series("MemoryUtilization", lambda v: v >= 95)
+    scan_series("DiskUtilization", lambda v: v >= 95)
+    scan_series("GPUMemoryUtilization", lambda v: v >= 95 * gpus)
+    return points
+
+
+def failure_points(incident: Incident) -> list[_Point]:
+    result = scan([message_text(e.message) for e in incident.logs])
+    times = _fill_times(incident.logs)
+    points = []
+    for i, names in result.event_hits.items():
+        failing = [n for n in names if n in EPISODE_SIGNALS]
+        if failing:
+            points.append(_Point(times[i], any(n not in _WEAK for n in failing)))
+    return points + _metric_points(incident)
+
+
+def _is_failure(points: list[_Point]) -> bool:
+    return any(p.strong for p in points) or len(points) >= 2
+
+
+def _slice(incident: Incident, lo: datetime, hi: datetime) -> Incident:
+    times = _fill_times(incident.logs)
+    logs = [e for e, t in zip(incident.logs, times) if t is None or lo <= t <= hi]
+    metrics = {}
+    for name, s in incident.metrics.items():
+        keep = [k for k, t in enumerate(s.timestamps) if t is None or lo <= t <= hi]
+        if keep:
+            metrics[name] = MetricSeries(tuple(s.timestamps[k] for k in keep), tuple(s.values[k] for k in keep))
+    base = incident.endpoint or incident.id or "incident"
+    return replace(incident, id=f"{base}-{lo:%Y-%m-%dT%H:%MZ}", start=lo, end=hi, logs=logs, metrics=metrics)
+
+
+def split(incident: Incident, rules: EpisodeRules = EpisodeRules()) -> list[Incident]:
+    """Failure episodes of a window, oldest first; [] when the window holds no failure."""
+    points = failure_points(incident)
+    failed_status = (incident.context.status or "").lower() == "failed"
+    if not _is_failure(points) and not failed_status:
+        return []
+    timed = sorted((p for p in points if p.time is not None), key=lambda p: p.time)  # type: ignore[arg-type, return-value]
+    if not timed:
+        return [incident]
+    groups: list[list[_Point]] = [[timed[0]]]
+    for p in timed[1:]:
+        if p.time - groups[-1][-1].time > rules.gap:  # type: ignore[operator]
+            groups.append([p])
+        else:
+            groups[-1].append(p)
+    groups = [g for g in groups if _is_failure(g)] or ([timed] if failed_status else [])
+    while len(groups) > rules.max_episodes:  # merge the two closest neighbours
+        gaps = [groups[k + 1][0].time - groups[k][-1].time for k in range(len(groups) - 1)]  # type: ignore[operator]
+        k = gaps.index(min(gaps))
+        groups[k:k + 2] = [groups[k] + groups[k + 1]]
+    lo_bound = incident.start or datetime.min.replace(tzinfo=timed[0].time.tzinfo)  # type: ignore[union-attr]
+    hi_bound = incident.end or datetime.max.replace(tzinfo=timed[0].time.tzinfo)  # type: ignore[union-attr]
+    episodes = []
+    for g in groups:
+        lo = max(g[0].time - rules.lead, lo_bound)  # type: ignore[operator]
+        hi = min(g[-1].time + rules.tail, hi_bound)  # type: ignore[operator]
+        episodes.append(_slice(incident, lo, hi))
+    return episodes

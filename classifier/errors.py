@@ -1,0 +1,49 @@
+"""Errors a user can act on, each with its own documented exit code.
+
+The CLI prints `str(error)` on one line and exits with `error.exit_code`; a
+traceback appears only with `--debug`. The codes are listed in README.md.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_USAGE = 2
+EXIT_AWS_AUTH = 3
+EXIT_ACCESS_DENIED = 4
+EXIT_NOT_FOUND = 5
+EXIT_AWS_UNAVAILABLE = 6
+EXIT_MODEL = 7
+EXIT_BAD_INPUT = 8
+
+
+class SmtriageError(Exception):
+    exit_code = EXIT_UNEXPECTED
+
+
+class UsageError(SmtriageError):
+    exit_code = EXIT_USAGE
+
+
+class AwsAuthError(SmtriageError):
+    """No credentials, expired token, unknown profile, no region."""
+
+    exit_code = EXIT_AWS_AUTH
+
+
+class AccessDenied(SmtriageError):
+    exit_code = EXIT_ACCESS_DENIED
+
+
+class NotFound(SmtriageError):
+    exit_code = EXIT_NOT_FOUND
+
+
+class AwsUnavailable(SmtriageError):
+    """Throttled past every retry, timed out, or could not connect."""
+
+    exit_code = EXIT_AWS_UNAVAILABLE
+
+
+class BadInput(SmtriageError):
+    exit_code = EXIT_BAD_INPUT

@@ -1,0 +1,323 @@
+"""Incident -> fixed-width feature row.
+
+Four blocks, each meant to carry over to stacks the training data never saw:
+named signal counts (signals.py), log-shape statistics, metric-window statistics
+(vectorised over all incidents at once with numpy, no Python loop per window)
+and endpoint context; plus hashed unigrams and bigrams of the lines that carry
+signals, which learn each stack's own phrasing.  The schema (every column's
+name, the signal patterns, the hash width) is hashed into `schema_hash`, which
+the model manifest records so a model never scores columns it was not fitted on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import warnings
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from . import instances
+from .incident import Incident
+from .logtext import message_text
+from .signals import EPISODE_SIGNALS, SIGNALS, TRAFFIC_SIGNALS, ScanResult, scan
+
+FEATURE_SCHEMA_VERSION = 1
+
+UTILIZATION_METRICS = ("CPUUtilization", "MemoryUtilization", "DiskUtilization", "GPUUtilization", "GPUMemoryUtilization")
+COUNT_METRICS = ("Invocations", "Invocation4XXErrors", "Invocation5XXErrors", "InvocationModelErrors")
+LATENCY_METRICS = ("ModelLatency", "OverheadLatency", "ModelSetupTime")
+METRICS = UTILIZATION_METRICS + COUNT_METRICS + LATENCY_METRICS
+
+_UTIL_STATS = ("present", "max", "mean", "last", "frac_high", "rise", "slope")
+_COUNT_STATS = ("present", "log_sum", "frac_nonzero", "log_peak", "late_share")
+_LATENCY_STATS = ("present", "log_max", "log_median", "spike")
+_DERIVED = ("rate_5xx", "rate_4xx", "rate_model_errors", "traffic_drop")
+
+_STATUS = ("failed", "in_service", "transitional", "rolled_back", "missing")
+_CONTEXT = (
+    *(f"status_{s}" for s in _STATUS),
+    "has_failure_reason", "instance_known", "instance_gpu", "instance_log_gpus", "instance_log_memory",
+    "instance_log_vcpus", "instance_log_count", "image_gpu", "image_cpu", "image_neuron",
+    "gpu_image_on_cpu_instance", "cpu_image_on_gpu_instance",
+)
+_LOG_SHAPE = ("has_logs", "log_events", "log_streams", "frac_timestamped", "frac_error_events", "frac_signal_events",
+              "log_longest_event", "multiline_events")
+
+_TOKEN = re.compile(r"[a-z_]{2,}[a-z0-9_]*")
+_MAX_TOKEN = 40
+# Hashing every line of a 100k-event window would cost more than fetching it;
+# the lines that carry signals say what the window is about.
+_MAX_TOKEN_EVENTS = 400
+
+
+def dense_feature_names() -> list[str]:
+    names = [f"sig:{s.name}:log_count" for s in SIGNALS] + [f"sig:{s.name}:present" for s in SIGNALS]
+    names += [f"log:{n}" for n in _LOG_SHAPE]
+    for m in UTILIZATION_METRICS:
+        names += [f"metric:{m}:{s}" for s in _UTIL_STATS]
+    for m in COUNT_METRICS:
+        names += [f"metric:{m}:{s}" for s in _COUNT_STATS]
+    for m in LATENCY_METRICS:
+        names += [f"metric:{m}:{s}" for s in _LATENCY_STATS]
+    names += [f"metric:{d}" for d in _DERIVED]
+    names += [f"ctx:{c}" for c in _CONTEXT]
+    return names
+
+
+def schema_hash(n_hash_bits: int) -> str:
+    """Changes whenever a column's meaning could change: names, patterns, hash width, version."""
+    h = hashlib.sha256()
+    h.update(f"v{FEATURE_SCHEMA_VERSION};bits={n_hash_bits};".encode())
+    for s in SIGNALS:
+        h.update(f"{s.name}|{s.family}|{s.pattern}|{'/'.join(s.literals)}\n".encode())
+    h.update("\n".join(dense_feature_names()).encode())
+    h.update(_TOKEN.pattern.encode())
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- text
+
+def event_texts(incident: Incident) -> list[str]:
+    """The texts the scanner reads: every log message, plus the endpoint's FailureReason."""
+    texts = [message_text(e.message) for e in incident.logs]
+    if incident.context.failure_reason:
+        texts.append("FailureReason: " + incident.context.failure_reason)
+    return texts
+
+
+def salient_events(result: ScanResult) -> list[int]:
+    """Events with a signal other than healthy traffic, in order, capped for huge windows."""
+    picked = [i for i, names in sorted(result.event_hits.items()) if not set(names) <= TRAFFIC_SIGNALS]
+    if len(picked) > _MAX_TOKEN_EVENTS:
+        half = _MAX_TOKEN_EVENTS // 2
+        picked = picked[:half] + picked[-half:]
+    return picked
+
+
+def tokens(text: str) -> list[str]:
+    """Unigrams and bigrams of lowercase word tokens; numbers and ids drop out."""
+    words = [w[:_MAX_TOKEN] for w in _TOKEN.findall(text.lower())]
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+def hash_tokens(toks: Sequence[str], n_hash_bits: int) -> dict[int, float]:
+    """log1p-weighted, L2-normalised hashed counts; crc32 so columns are stable across processes."""
+    if not toks:
+        return {}
+    mask = (1 << n_hash_bits) - 1
+    counts = Counter(zlib.crc32(t.encode("utf-8", "surrogatepass")) & mask for t in toks)
+    weights = {k: math.log1p(v) for k, v in counts.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {k: w / norm for k, w in weights.items()}
+
+
+def image_tokens(image: str | None) -> list[str]:
+    if not image:
+        return []
+    return ["img:" + w for w in _TOKEN.findall(image.lower().rsplit("/", 1)[-1])]
+
+
+# ---------------------------------------------------------------- dense blocks
+
+def _signal_block(result: ScanResult) -> np.ndarray:
+    counts = np.array([result.counts.get(s.name, 0) for s in SIGNALS], dtype=np.float64)
+    return np.concatenate([np.log1p(counts), (counts > 0).astype(np.float64)])
+
+
+def _log_shape_block(incident: Incident, result: ScanResult) -> np.ndarray:
+    logs = incident.logs
+    n = len(logs)
+    if n == 0:
+        return np.zeros(len(_LOG_SHAPE))
+    error_events = sum(1 for i, names in result.event_hits.items() if i < n and any(x in EPISODE_SIGNALS for x in names))
+    signal_events = sum(1 for i in result.event_hits if i < n)
+    streams = len({e.stream for e in logs if e.stream})
+    longest = max(len(e.message) for e in logs)
+    multiline = sum(1 for e in logs if "\n" in e.message)
+    return np.array([
+        1.0, math.log1p(n), math.log1p(streams), sum(e.timestamp is not None for e in logs) / n,
+        error_events / n, signal_events / n, math.log1p(longest), math.log1p(multiline),
+    ])
+
+
+def _padded(incidents: Sequence[Incident], name: str) -> np.ndarray:
+    """(n_incidents, longest window) float array of one metric, NaN where absent."""
+    series = [inc.metrics.get(name) for inc in incidents]
+    width = max((len(s.values) for s in series if s is not None), default=0)
+    out = np.full((len(incidents), max(width, 1)), np.nan)
+    for i, s in enumerate(series):
+        if s is not None and s.values:
+            out[i, : len(s.values)] = s.values
+    return out
+
+
+def _row_stats(values: np.ndarray) -> dict[str, np.ndarray]:
+    """NaN-aware statistics of each row, all vectorised."""
+    valid = ~np.isnan(values)
+    count = valid.sum(axis=1)
+    present = count > 0
+    zeros = np.where(valid, values, 0.0)
+    idx = np.arange(values.shape[1], dtype=np.float64)[None, :]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mx = np.where(present, np.nanmax(np.where(valid, values, -np.inf), axis=1), 0.0)
+        total = zeros.sum(axis=1)
+        mean = np.where(present, total / np.maximum(count, 1), 0.0)
+        median = np.where(present, np.nanmedian(values, axis=1), 0.0)
+        # first and last valid values
+        first_idx = np.where(present, np.argmax(valid, axis=1), 0)
+        last_idx = np.where(present, values.shape[1] - 1 - np.argmax(valid[:, ::-1], axis=1), 0)
+        rows = np.arange(values.shape[0])
+        first = np.where(present, values[rows, first_idx], 0.0)
+        last = np.where(present, values[rows, last_idx], 0.0)
+        # least-squares slope over the window, scaled to the whole window's change
+        xm = np.where(valid, idx, 0.0).sum(axis=1) / np.maximum(count, 1)
+        dx = np.where(valid, idx - xm[:, None], 0.0)
+        dy = np.where(valid, values - mean[:, None], 0.0)
+        denom = (dx * dx).sum(axis=1)
+        slope = np.where(denom > 0, (dx * dy).sum(axis=1) / np.where(denom > 0, denom, 1.0), 0.0)
+        span = np.maximum(count - 1, 0)
+        # share of the window's total in its last third: a late burst of errors
+        third = values.shape[1] - values.shape[1] // 3
+        late = zeros[:, third:].sum(axis=1)
+    return {"valid": valid, "count": count, "present": present, "max": mx, "mean": mean, "median": median,
+            "first": first, "last": last, "slope_total": slope * span, "total": total, "late": late}
+
+
+def _capacity(incidents: Sequence[Incident], name: str, observed_max: np.ndarray) -> np.ndarray:
+    """Full scale of a utilization metric: 100 per vCPU / per GPU where the type is known."""
+    caps = np.empty(len(incidents))
+    for i, inc in enumerate(incidents):
+        it = instances.lookup(inc.context.instance_type)
+        if name in ("MemoryUtilization", "DiskUtilization"):
+            caps[i] = 100.0
+        elif name == "CPUUtilization" and it is not None:
+            caps[i] = 100.0 * it.vcpus
+        elif name.startswith("GPU") and it is not None and it.gpus:
+            caps[i] = 100.0 * it.gpus
+        else:  # unknown type: the smallest whole number of devices that fits the data
+            caps[i] = 100.0 * max(1.0, math.ceil(observed_max[i] / 100.0 - 1e-9))
+    return caps
+
+
+def metric_block(incidents: Sequence[Incident]) -> np.ndarray:
+    cols: list[np.ndarray] = []
+    sums: dict[str, np.ndarray] = {}
+    for name in UTILIZATION_METRICS:
+        raw = _padded(incidents, name)
+        st = _row_stats(raw)
+        cap = _capacity(incidents, name, st["max"])
+        scaled = raw / cap[:, None]
+        s = _row_stats(scaled)
+        high = np.where(s["valid"], scaled >= 0.9, False).sum(axis=1) / np.maximum(s["count"], 1)
+        cols += [s["present"].astype(float), s["max"], s["mean"], s["last"], high, s["max"] - s["first"], s["slope_total"]]
+    for name in COUNT_METRICS:
+        raw = _padded(incidents, name)
+        s = _row_stats(np.where(raw < 0, np.nan, raw))
+        nonzero = np.where(s["valid"], np.nan_to_num(raw) > 0, False).sum(axis=1) / np.maximum(s["count"], 1)
+        late_share = np.where(s["total"] > 0, s["late"] / np.where(s["total"] > 0, s["total"], 1.0), 0.0)
+        cols += [s["present"].astype(float), np.log1p(s["total"]), nonzero, np.log1p(np.maximum(s["max"], 0)), late_share]
+        sums[name] = s["total"]
+        if name == "Invocations":
+            sums["_inv_first"] = np.nan_to_num(np.where(s["valid"], raw, 0)[:, : max(1, raw.shape[1] // 3)].sum(axis=1))
+            sums["_inv_late"] = s["late"]
+    for name in LATENCY_METRICS:
+        raw = _padded(incidents, name)
+        s = _row_stats(np.where(raw < 0, np.nan, raw))
+        mx = np.maximum(s["max"], 0)
+        med = np.maximum(s["median"], 0)
+        cols += [s["present"].astype(float), np.log10(mx + 1) / 7, np.log10(med + 1) / 7,
+                 np.where(s["present"], np.log1p(mx / (med + 1.0)), 0.0)]
+    inv = np.maximum(sums["Invocations"], 1.0)
+    cols += [
+        np.clip(sums["Invocation5XXErrors"] / inv, 0, 1),
+        np.clip(sums["Invocation4XXErrors"] / inv, 0, 1),
+        np.clip(sums["InvocationModelErrors"] / inv, 0, 1),
+        np.where(sums["_inv_first"] > 0, np.clip(1 - sums["_inv_late"] / np.maximum(sums["_inv_first"], 1e-9), -1, 1), 0.0),
+    ]
+    block = np.column_stack(cols) if incidents else np.zeros((0, len(cols)))
+    return np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def _context_block(incident: Incident) -> np.ndarray:
+    ctx = incident.context
+    status = (ctx.status or "").strip().lower()
+    onehot = [
+        status == "failed",
+        status == "inservice",
+        status in {"creating", "updating", "systemupdating"},
+        status in {"rollingback", "updaterollbackfailed", "outofservice", "deleting"},
+        not status,
+    ]
+    it = instances.lookup(ctx.instance_type)
+    gpu_instance = instances.is_gpu_name(ctx.instance_type)
+    image = (ctx.image or "").lower()
+    image_gpu = bool(re.search(r"gpu|cu1\d\d|cuda|tgi|lmi|tensorrt", image))
+    image_cpu = "cpu" in image
+    image_neuron = "neuron" in image or "inf2" in image
+    known_instance = it is not None or gpu_instance or bool(ctx.instance_type)
+    return np.array([
+        *map(float, onehot),
+        float(bool(ctx.failure_reason)), float(it is not None), float(gpu_instance),
+        math.log2(1 + it.gpus) if it else 0.0, math.log2(it.memory_gib) / 11 if it else 0.0,
+        math.log2(it.vcpus) / 8 if it else 0.0, math.log1p(ctx.instance_count or 0),
+        float(image_gpu), float(image_cpu), float(image_neuron),
+        float(image_gpu and known_instance and not gpu_instance and not image_neuron),
+        float(image_cpu and gpu_instance),
+    ])
+
+
+# ---------------------------------------------------------------- estimator
+
+class IncidentFeaturizer(TransformerMixin, BaseEstimator):
+    """Stateless transformer from Incident objects to a sparse float32 matrix.
+
+    Stateless (like HashingVectorizer) so a model can be retrained on new data
+    without refitting a vocabulary; `fit` only records the schema it produced,
+    which the model manifest checks against the running code.
+    """
+
+    def __init__(self, n_hash_bits: int = 14):
+        self.n_hash_bits = n_hash_bits
+
+    def fit(self, X: Sequence[Incident], y: object = None) -> IncidentFeaturizer:
+        self.schema_hash_ = schema_hash(self.n_hash_bits)
+        self.n_dense_ = len(dense_feature_names())
+        self.n_features_out_ = self.n_dense_ + (1 << self.n_hash_bits)
+        return self
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        names = dense_feature_names() + [f"hash:{i}" for i in range(1 << self.n_hash_bits)]
+        return np.asarray(names, dtype=object)
+
+    def transform(self, X: Sequence[Incident]) -> sp.csr_matrix:
+        incidents = list(X)
+        scans = [scan(event_texts(inc)) for inc in incidents]
+        dense = np.hstack([
+            np.vstack([_signal_block(r) for r in scans]) if incidents else np.zeros((0, 2 * len(SIGNALS))),
+            np.vstack([_log_shape_block(inc, r) for inc, r in zip(incidents, scans)]) if incidents else np.zeros((0, len(_LOG_SHAPE))),
+            metric_block(incidents),
+            np.vstack([_context_block(inc) for inc in incidents]) if incidents else np.zeros((0, len(_CONTEXT))),
+        ])
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        for i, (inc, result) in enumerate(zip(incidents, scans)):
+            texts = event_texts(inc)
+            toks: list[str] = []
+            for j in salient_events(result):
+                toks += tokens(texts[j])
+            toks += image_tokens(inc.context.image)
+            for col, val in hash_tokens(toks, self.n_hash_bits).items():
+                rows.append(i)
+                cols.append(col)
+                vals.append(val)
+        hashed = sp.csr_matrix((vals, (rows, cols)), shape=(len(incidents), 1 << self.n_hash_bits), dtype=np.float32)
+        return sp.hstack([sp.csr_matrix(dense.astype(np.float32)), hashed], format="csr")

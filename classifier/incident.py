@@ -1,0 +1,381 @@
+"""Incident, log and metric records, and their JSONL interchange format.
+
+Every command reads or writes these records (DESIGN.md, "Incident record"), so
+validation lives here, once: a bad record is rejected with a message that names
+the record and the field, and the caller decides whether to skip or stop.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import math
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+LABELS: tuple[str, ...] = ("resource_exhaustion", "configuration_error", "model_bug")
+UNCERTAIN = "uncertain"
+
+# A line longer than this is refused rather than parsed: one hostile line must
+# not take the whole batch's memory with it.
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
+
+class IncidentError(ValueError):
+    """A record that cannot be used, with where and why in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogEvent:
+    message: str
+    timestamp: datetime | None = None
+    stream: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSeries:
+    """One CloudWatch metric over the window; timestamps may be unknown (None)."""
+
+    timestamps: tuple[datetime | None, ...]
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    status: str | None = None
+    failure_reason: str | None = None
+    instance_type: str | None = None
+    instance_count: int | None = None
+    image: str | None = None
+
+
+@dataclass(slots=True)
+class Incident:
+    logs: list[LogEvent] = field(default_factory=list)
+    metrics: dict[str, MetricSeries] = field(default_factory=dict)
+    id: str | None = None
+    endpoint: str | None = None
+    variant: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    context: Context = field(default_factory=Context)
+    label: str | None = None
+    source: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A log line, metric fact or context fact that weighed in a verdict."""
+
+    kind: str  # "log" | "metric" | "context"
+    text: str
+    weight: float
+    timestamp: datetime | None = None
+    stream: str | None = None
+    metric: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "text": self.text, "weight": round(self.weight, 4)}
+        if self.timestamp is not None:
+            out["timestamp"] = format_time(self.timestamp)
+        if self.stream is not None:
+            out["stream"] = self.stream
+        if self.metric is not None:
+            out["metric"] = self.metric
+        return out
+
+
+@dataclass(slots=True)
+class Verdict:
+    id: str | None
+    label: str  # one of LABELS, or UNCERTAIN
+    confidence: float
+    probabilities: dict[str, float]
+    evidence: list[Evidence]
+    remediation: str
+    model_version: str
+    endpoint: str | None = None
+    variant: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+    @property
+    def best_guess(self) -> str:
+        return max(self.probabilities, key=self.probabilities.__getitem__)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "confidence": round(self.confidence, 4),
+            "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
+            "evidence": [e.to_dict() for e in self.evidence],
+            "remediation": self.remediation,
+            "model_version": self.model_version,
+            "endpoint": self.endpoint,
+            "variant": self.variant,
+            "start": format_time(self.start),
+            "end": format_time(self.end),
+        }
+
+
+# ---------------------------------------------------------------- time
+
+def parse_time(value: Any, where: str) -> datetime | None:
+    """ISO-8601 (with or without zone, `Z` allowed) or epoch milliseconds; naive means UTC."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise IncidentError(f"{where}: expected an ISO-8601 time, got a boolean")
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise IncidentError(f"{where}: expected a time, got {value!r}")
+        try:
+            return datetime.fromtimestamp(value / 1000.0, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise IncidentError(f"{where}: epoch milliseconds {value!r} out of range") from None
+    if not isinstance(value, str):
+        raise IncidentError(f"{where}: expected an ISO-8601 time string, got {type(value).__name__}")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise IncidentError(f"{where}: {_short(value)!r} is not an ISO-8601 time") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def format_time(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    value = value.astimezone(timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+# ---------------------------------------------------------------- validation
+
+def _opt_str(obj: dict[str, Any], key: str, where: str) -> str | None:
+    value = obj.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise IncidentError(f"{where}: field '{key}' must be a string or null, got {type(value).__name__}")
+
+
+def _parse_logs(raw: Any, where: str) -> list[LogEvent]:
+    if not isinstance(raw, list):
+        raise IncidentError(f"{where}: field 'logs' must be a list, got {type(raw).__name__}")
+    events: list[LogEvent] = []
+    for i, item in enumerate(raw):
+        at = f"{where}: logs[{i}]"
+        if isinstance(item, str):  # a bare pasted line
+            events.append(LogEvent(message=item))
+            continue
+        if not isinstance(item, dict):
+            raise IncidentError(f"{at} must be an object or a string, got {type(item).__name__}")
+        message = item.get("message")
+        if not isinstance(message, str):
+            raise IncidentError(f"{at}.message must be a string, got {type(message).__name__}")
+        stream = item.get("stream")
+        if stream is not None and not isinstance(stream, str):
+            raise IncidentError(f"{at}.stream must be a string or null")
+        events.append(LogEvent(message=message, timestamp=parse_time(item.get("timestamp"), f"{at}.timestamp"), stream=stream))
+    return events
+
+
+def _finite_or_nan(value: float | int | None) -> float:
+    """NaN, infinities, nulls and out-of-range integers all mean "no datapoint" downstream."""
+    if value is None:
+        return float("nan")
+    try:
+        f = float(value)
+    except OverflowError:
+        return float("nan")
+    return f if math.isfinite(f) else float("nan")
+
+
+def _parse_metrics(raw: Any, where: str) -> dict[str, MetricSeries]:
+    if not isinstance(raw, dict):
+        raise IncidentError(f"{where}: field 'metrics' must be an object, got {type(raw).__name__}")
+    metrics: dict[str, MetricSeries] = {}
+    for name, series in raw.items():
+        at = f"{where}: metrics.{_short(str(name), 40)}"
+        if not isinstance(series, dict):
+            raise IncidentError(f"{at} must be an object with 'timestamps' and 'values'")
+        values = series.get("values")
+        if not isinstance(values, list):
+            raise IncidentError(f"{at}.values must be a list")
+        clean: list[float] = []
+        for j, v in enumerate(values):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) and v is not None:
+                raise IncidentError(f"{at}.values[{j}] must be a number, got {type(v).__name__}")
+            clean.append(_finite_or_nan(v))
+        stamps_raw = series.get("timestamps")
+        if stamps_raw is None:
+            stamps: tuple[datetime | None, ...] = (None,) * len(clean)
+        elif isinstance(stamps_raw, list):
+            if len(stamps_raw) != len(clean):
+                raise IncidentError(
+                    f"{at}: {len(stamps_raw)} timestamps but {len(clean)} values; they must pair up"
+                )
+            stamps = tuple(parse_time(t, f"{at}.timestamps[{j}]") for j, t in enumerate(stamps_raw))
+        else:
+            raise IncidentError(f"{at}.timestamps must be a list or null")
+        metrics[str(name)] = MetricSeries(timestamps=stamps, values=tuple(clean))
+    return metrics
+
+
+def _parse_context(raw: Any, where: str) -> Context:
+    if raw is None:
+        return Context()
+    if not isinstance(raw, dict):
+        raise IncidentError(f"{where}: field 'context' must be an object, got {type(raw).__name__}")
+    at = f"{where}: context"
+    count = raw.get("instance_count")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+        raise IncidentError(f"{at}.instance_count must be an integer or null")
+    return Context(
+        status=_opt_str(raw, "status", at),
+        failure_reason=_opt_str(raw, "failure_reason", at),
+        instance_type=_opt_str(raw, "instance_type", at),
+        instance_count=count,
+        image=_opt_str(raw, "image", at),
+    )
+
+
+def incident_from_dict(obj: Any, where: str = "record") -> Incident:
+    """Validate one decoded JSON record; raise IncidentError naming the field."""
+    if not isinstance(obj, dict):
+        raise IncidentError(f"{where}: an incident must be a JSON object, got {type(obj).__name__}")
+    if "logs" not in obj and "metrics" not in obj:
+        raise IncidentError(f"{where}: needs 'logs' or 'metrics' (neither is present)")
+    rid = obj.get("id")
+    if rid is not None and not isinstance(rid, (str, int)):
+        raise IncidentError(f"{where}: field 'id' must be a string")
+    label = obj.get("label")
+    if label is not None and label not in LABELS:
+        raise IncidentError(f"{where}: label {_short(str(label))!r} is not one of {', '.join(LABELS)}")
+    source = obj.get("source")
+    if source is not None and not isinstance(source, dict):
+        raise IncidentError(f"{where}: field 'source' must be an object")
+    logs = _parse_logs(obj["logs"], where) if obj.get("logs") is not None else []
+    metrics = _parse_metrics(obj["metrics"], where) if obj.get("metrics") is not None else {}
+    return Incident(
+        id=None if rid is None else str(rid),
+        endpoint=_opt_str(obj, "endpoint", where),
+        variant=_opt_str(obj, "variant", where),
+        start=parse_time(obj.get("start"), f"{where}: start"),
+        end=parse_time(obj.get("end"), f"{where}: end"),
+        context=_parse_context(obj.get("context"), where),
+        logs=logs,
+        metrics=metrics,
+        label=label,
+        source=source,
+    )
+
+
+def incident_to_dict(incident: Incident) -> dict[str, Any]:
+    ctx = incident.context
+    return {
+        "id": incident.id,
+        "endpoint": incident.endpoint,
+        "variant": incident.variant,
+        "start": format_time(incident.start),
+        "end": format_time(incident.end),
+        "context": {
+            "status": ctx.status,
+            "failure_reason": ctx.failure_reason,
+            "instance_type": ctx.instance_type,
+            "instance_count": ctx.instance_count,
+            "image": ctx.image,
+        },
+        "logs": [
+            {"timestamp": format_time(e.timestamp), "stream": e.stream, "message": e.message}
+            for e in incident.logs
+        ],
+        "metrics": {
+            name: {
+                "timestamps": [format_time(t) for t in s.timestamps],
+                "values": [None if math.isnan(v) else v for v in s.values],
+            }
+            for name, s in incident.metrics.items()
+        },
+        "label": incident.label,
+        **({"source": incident.source} if incident.source is not None else {}),
+    }
+
+
+# ---------------------------------------------------------------- JSONL
+
+def open_text(path: str | Path, mode: str = "r") -> IO[str]:
+    """Open plain or gzip JSONL; `-` is stdin/stdout. Undecodable bytes are kept visible, not fatal."""
+    if str(path) == "-":
+        stream = sys.stdin.buffer if "r" in mode else sys.stdout.buffer
+        return io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="\n")
+    p = Path(path)
+    if p.suffix == ".gz":
+        return gzip.open(p, mode + "t", encoding="utf-8", errors="replace", newline="\n")  # type: ignore[return-value]
+    return open(p, mode, encoding="utf-8", errors="replace", newline="\n")
+
+
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    path: str
+    line: int
+    reason: str
+
+
+def read_incidents(path: str | Path) -> Iterator[tuple[int, Incident | BadRecord]]:
+    """Yield (line number, incident or the reason it is bad); never raises for a bad line."""
+    name = str(path)
+    with open_text(path) as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            where = f"{name}:{lineno}"
+            if len(line) > MAX_LINE_BYTES:
+                yield lineno, BadRecord(name, lineno, f"{where}: line is {len(line)} characters, over the {MAX_LINE_BYTES} limit")
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield lineno, BadRecord(name, lineno, f"{where}: not valid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            except RecursionError:
+                yield lineno, BadRecord(name, lineno, f"{where}: JSON nested too deeply")
+                continue
+            try:
+                yield lineno, incident_from_dict(obj, where)
+            except IncidentError as exc:
+                yield lineno, BadRecord(name, lineno, str(exc))
+
+
+def load_incidents(paths: Iterable[str | Path], *, strict: bool = True) -> tuple[list[Incident], list[BadRecord]]:
+    """Read whole files into memory (training and evaluation need them all at once)."""
+    good: list[Incident] = []
+    bad: list[BadRecord] = []
+    for path in paths:
+        for _, item in read_incidents(path):
+            if isinstance(item, BadRecord):
+                if strict:
+                    raise IncidentError(item.reason)
+                bad.append(item)
+            else:
+                good.append(item)
+    return good, bad
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], fh: IO[str]) -> int:
+    n = 0
+    for rec in records:
+        fh.write(json.dumps(rec, ensure_ascii=False, allow_nan=False) + "\n")
+        n += 1
+    return n

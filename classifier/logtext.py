@@ -1,0 +1,46 @@
+"""What a log event says, once its wrappers are peeled off.
+
+Servers that log JSON (TGI with --json-output, many FastAPI apps, structured
+loggers) hide the message, and its newlines, inside a string; CloudWatch shows
+colour codes as literal `#033[2m`. Every reader of log text (scanner, tokens,
+evidence, remediation) goes through `message_text` so they all see the same
+plain text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+_ANSI = re.compile(r"(?:\x1b|#033)\[[0-9;]*[A-Za-z]")
+_MESSAGE_KEYS = ("message", "msg", "log", "error")
+_MAX_JSON = 1_000_000
+
+
+def _from_json(text: str) -> str | None:
+    try:
+        obj = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(obj, dict):
+        return None
+    fields = obj.get("fields") if isinstance(obj.get("fields"), dict) else {}
+    for source in (fields, obj):
+        for key in _MESSAGE_KEYS:
+            value = source.get(key)
+            if isinstance(value, str) and value:
+                level = obj.get("level") or obj.get("levelname") or obj.get("severity")
+                return f"{level} {value}" if isinstance(level, str) else value
+    return None
+
+
+def message_text(message: str) -> str:
+    """Plain text of one event: JSON envelope unwrapped, colour codes removed."""
+    stripped = message.strip()
+    if stripped.startswith("{") and stripped.endswith("}") and len(stripped) < _MAX_JSON:
+        inner = _from_json(stripped)
+        if inner is not None:
+            message = inner
+    if "[" in message and ("\x1b" in message or "#033" in message):
+        message = _ANSI.sub("", message)
+    return message

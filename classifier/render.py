@@ -1,0 +1,111 @@
+"""Verdicts for people (rich tables) and for scripts (JSON).
+
+Log text is untrusted: it reaches the terminal only as `rich.text.Text` (never
+parsed as markup) after every control character is made visible (`\\x1b`), so
+a log line cannot move the cursor, retitle the window or plant a link.
+JSON output keeps the text exact; `json.dumps` escapes what needs escaping.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from . import instances
+from .incident import UNCERTAIN, Incident, MetricSeries, Verdict, format_time
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_BARS = "▁▂▃▄▅▆▇█"
+_COLOURS = {"resource_exhaustion": "magenta", "configuration_error": "yellow", "model_bug": "red", UNCERTAIN: "cyan"}
+
+
+def inert(text: str) -> str:
+    """Untrusted text with every control character (ANSI, OSC, CR, bidi overrides) shown, not obeyed."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text)
+
+
+def sparkline(values: Sequence[float], top: float | None = None, width: int = 40) -> str:
+    """Unicode bars; `top` fixes the scale (100% for utilization) so a flat 12% does not look full."""
+    vals = [v for v in values if not math.isnan(v)]
+    if not vals:
+        return ""
+    if len(vals) > width:  # keep peaks visible when squeezing: max per bucket
+        step = len(vals) / width
+        vals = [max(vals[int(i * step): max(int((i + 1) * step), int(i * step) + 1)]) for i in range(width)]
+    hi = top if top is not None else max(vals)
+    lo = 0.0 if top is not None else min(vals)
+    span = (hi - lo) or 1.0
+    return "".join(_BARS[min(len(_BARS) - 1, max(0, int((v - lo) / span * (len(_BARS) - 1) + 0.5)))] for v in vals)
+
+
+def _metric_scale(name: str, incident: Incident | None) -> float | None:
+    if not name.endswith("Utilization"):
+        return None
+    it = instances.lookup(incident.context.instance_type) if incident else None
+    if it and name == "CPUUtilization":
+        return 100.0 * it.vcpus
+    if it and it.gpus and name.startswith("GPU"):
+        return 100.0 * it.gpus
+    return 100.0
+
+
+def label_text(verdict: Verdict) -> Text:
+    name = verdict.label.replace("_", " ")
+    text = Text(name, style=f"bold {_COLOURS.get(verdict.label, 'white')}")
+    if verdict.label == UNCERTAIN:
+        text.append(f" (best guess: {verdict.best_guess.replace('_', ' ')})", style="cyan")
+    return text
+
+
+def verdict_panel(verdict: Verdict, incident: Incident | None = None) -> Panel:
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    where = " / ".join(x for x in (verdict.endpoint, verdict.variant) if x)
+    if where:
+        head.add_row("endpoint", Text(inert(where)))
+    if verdict.start or verdict.end:
+        head.add_row("window", f"{format_time(verdict.start) or '?'} → {format_time(verdict.end) or '?'}")
+    head.add_row("verdict", label_text(verdict))
+    head.add_row("confidence", f"{verdict.confidence:.0%}")
+    probs = Text()
+    for name, p in sorted(verdict.probabilities.items(), key=lambda kv: -kv[1]):
+        probs.append(f"{name.replace('_', ' ')} {p:.0%}   ", style=_COLOURS.get(name, ""))
+    head.add_row("probabilities", probs)
+
+    ev = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=True, pad_edge=False)
+    ev.add_column("weight", justify="right", width=6, no_wrap=True)
+    ev.add_column("evidence", ratio=1, overflow="fold")
+    for e in verdict.evidence:
+        line = Text()
+        if e.timestamp is not None:
+            line.append(f"{format_time(e.timestamp)[11:19]} ", style="dim")
+        if e.kind != "log":
+            line.append(f"[{e.kind}] ", style="bold blue")
+        line.append(inert(e.text))
+        if e.kind == "metric" and incident is not None and e.metric in incident.metrics:
+            series: MetricSeries = incident.metrics[e.metric]
+            line.append("\n" + sparkline(series.values, _metric_scale(e.metric, incident)), style="green")
+        ev.add_row(f"{e.weight:.2f}", line)
+
+    advice = Text("next step: ", style="bold green")
+    advice.append(inert(verdict.remediation))
+    title = Text(inert(verdict.id or "incident"), style="bold")
+    return Panel(Group(head, ev, advice), title=title, title_align="left", border_style=_COLOURS.get(verdict.label, "white"))
+
+
+def print_verdicts(console: Console, verdicts: Sequence[Verdict], incidents: Sequence[Incident | None] | None = None) -> None:
+    for i, v in enumerate(verdicts):
+        console.print(verdict_panel(v, incidents[i] if incidents else None))
+
+
+def verdicts_json(verdicts: Sequence[Verdict]) -> str:
+    return json.dumps([v.to_dict() for v in verdicts], indent=2, ensure_ascii=False)
+

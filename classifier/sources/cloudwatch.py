@@ -1,0 +1,361 @@
+"""Read an endpoint's window from AWS: DescribeEndpoint, CloudWatch Logs, CloudWatch metrics.
+
+Real boto3 calls only (tests run them against moto). Retries are botocore's
+own standard mode with a bounded number of attempts; every AWS failure a user
+can fix is translated into an error from `classifier.errors` with one line
+saying what to do.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import boto3
+import botocore.exceptions as bex
+from botocore.config import Config
+
+from ..errors import AccessDenied, AwsAuthError, AwsUnavailable, NotFound, SmtriageError
+from ..incident import Context, Incident, LogEvent, MetricSeries
+
+LOG_GROUP_PREFIX = "/aws/sagemaker/Endpoints/"
+INVOCATION_NAMESPACE = "AWS/SageMaker"
+INSTANCE_NAMESPACE = "/aws/sagemaker/Endpoints"
+# metric -> (namespace, statistic): sums for counts, averages for latency and utilization
+METRIC_QUERIES: dict[str, tuple[str, str]] = {
+    "Invocations": (INVOCATION_NAMESPACE, "Sum"),
+    "Invocation4XXErrors": (INVOCATION_NAMESPACE, "Sum"),
+    "Invocation5XXErrors": (INVOCATION_NAMESPACE, "Sum"),
+    "InvocationModelErrors": (INVOCATION_NAMESPACE, "Sum"),
+    "ModelLatency": (INVOCATION_NAMESPACE, "Average"),
+    "OverheadLatency": (INVOCATION_NAMESPACE, "Average"),
+    "ModelSetupTime": (INVOCATION_NAMESPACE, "Average"),
+    "CPUUtilization": (INSTANCE_NAMESPACE, "Average"),
+    "MemoryUtilization": (INSTANCE_NAMESPACE, "Average"),
+    "DiskUtilization": (INSTANCE_NAMESPACE, "Average"),
+    "GPUUtilization": (INSTANCE_NAMESPACE, "Average"),
+    "GPUMemoryUtilization": (INSTANCE_NAMESPACE, "Average"),
+}
+DEFAULT_MAX_EVENTS = 200_000
+_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException",
+           "UnrecognizedClientException", "InvalidClientTokenId", "SignatureDoesNotMatch"}
+_EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
+_THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
+              "LimitExceededException", "SlowDown", "ServiceUnavailable", "ServiceUnavailableException",
+              "InternalFailure", "InternalServerError"}
+
+
+@dataclass(frozen=True)
+class AwsOptions:
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    max_attempts: int = 8
+    retry_mode: str = "standard"
+    read_timeout: float = 30.0
+    connect_timeout: float = 5.0
+
+
+@dataclass
+class Variant:
+    name: str
+    instance_type: str | None = None
+    instance_count: int | None = None
+    image: str | None = None
+
+
+@dataclass
+class EndpointInfo:
+    name: str
+    status: str | None
+    failure_reason: str | None
+    variants: list[Variant]
+
+
+@dataclass
+class Window:
+    """What was read for one endpoint, and what could not be read (said to the user, not hidden)."""
+
+    incidents: list[Incident]
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- clients and errors
+
+def _make_clients(opts: AwsOptions) -> tuple[Any, Any, Any]:
+    config = Config(
+        retries={"mode": opts.retry_mode, "total_max_attempts": opts.max_attempts},
+        connect_timeout=opts.connect_timeout, read_timeout=opts.read_timeout,
+        max_pool_connections=32, user_agent_extra="smtriage",
+    )
+    try:
+        session = boto3.Session(profile_name=opts.profile, region_name=opts.region)
+    except bex.ProfileNotFound:
+        raise AwsAuthError(f"AWS profile {opts.profile!r} not found in ~/.aws/config or ~/.aws/credentials; "
+                           "check --profile or run `aws configure --profile NAME`") from None
+    if session.region_name is None:
+        raise AwsAuthError("no AWS region: pass --region (e.g. --region us-east-1) or set AWS_REGION")
+    kw = {"config": config, "endpoint_url": opts.endpoint_url}
+    try:
+        return session.client("sagemaker", **kw), session.client("logs", **kw), session.client("cloudwatch", **kw)
+    except ValueError as exc:  # botocore rejects a malformed endpoint URL this way
+        raise AwsUnavailable(f"cannot use endpoint URL {opts.endpoint_url!r}: {exc}") from None
+
+
+def translate(exc: Exception, what: str) -> SmtriageError:
+    """Map a botocore failure to an error that says what to do; `what` names the call."""
+    if isinstance(exc, (bex.NoCredentialsError, bex.PartialCredentialsError)):
+        return AwsAuthError("no AWS credentials found: run `aws configure` or `aws sso login`, set AWS_PROFILE, "
+                            "or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")
+    if isinstance(exc, bex.TokenRetrievalError | bex.SSOTokenLoadError | bex.UnauthorizedSSOTokenError):
+        return AwsAuthError(f"AWS SSO session is not valid: run `aws sso login` ({exc})")
+    if isinstance(exc, bex.ReadTimeoutError | bex.ConnectTimeoutError):
+        return AwsUnavailable(f"{what}: AWS did not answer in time after retries ({exc}); try again, or raise "
+                              "--max-attempts")
+    if isinstance(exc, bex.EndpointConnectionError | bex.ConnectionClosedError):
+        return AwsUnavailable(f"{what}: could not connect to AWS ({exc}); check the network, --region and --endpoint-url")
+    if isinstance(exc, bex.ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code", ""))
+        message = str(err.get("Message", "")).strip()
+        if code in _EXPIRED:
+            return AwsAuthError(f"{what}: AWS credentials have expired ({code}); refresh them (`aws sso login`, or "
+                                "new session credentials) and try again")
+        if code in _DENIED:
+            return AccessDenied(f"{what}: access denied ({code}: {message}); the identity needs this permission")
+        if code in _THROTTLED:
+            attempts = exc.response.get("ResponseMetadata", {}).get("MaxAttemptsReached")
+            more = " after every retry" if attempts else ""
+            return AwsUnavailable(f"{what}: AWS throttled or failed the request{more} ({code}); wait a minute and "
+                                  "retry, or raise --max-attempts")
+        return SmtriageError(f"{what}: AWS error {code}: {message}")
+    return SmtriageError(f"{what}: {type(exc).__name__}: {exc}")
+
+
+@contextmanager
+def _aws(what: str) -> Iterator[None]:
+    try:
+        yield
+    except (bex.BotoCoreError, bex.ClientError) as exc:
+        raise translate(exc, what) from None
+
+
+def _code(exc: bex.ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+# ---------------------------------------------------------------- endpoint description
+
+def describe_endpoint(sagemaker: Any, endpoint: str) -> EndpointInfo:
+    """Status, FailureReason and, per variant, instance type, count and image."""
+    try:
+        desc = sagemaker.describe_endpoint(EndpointName=endpoint)
+    except bex.ClientError as exc:
+        if _code(exc) == "ValidationException" and "could not find" in str(exc).lower():
+            raise NotFound(f"endpoint {endpoint!r} not found in this account and region; check the name, --region "
+                           "and --profile (`aws sagemaker list-endpoints`)") from None
+        raise translate(exc, "DescribeEndpoint") from None
+    except bex.BotoCoreError as exc:
+        raise translate(exc, "DescribeEndpoint") from None
+    variants = {v["VariantName"]: Variant(v["VariantName"], instance_count=v.get("CurrentInstanceCount"),
+                                          image=_deployed_image(v))
+                for v in desc.get("ProductionVariants", [])}
+    config_name = desc.get("EndpointConfigName")
+    if config_name:
+        try:
+            config = sagemaker.describe_endpoint_config(EndpointConfigName=config_name)
+        except bex.ClientError:
+            config = {}  # the config may be deleted or denied; the endpoint status still stands
+        for pv in config.get("ProductionVariants", []):
+            v = variants.setdefault(pv["VariantName"], Variant(pv["VariantName"]))
+            v.instance_type = pv.get("InstanceType") or v.instance_type
+            v.instance_count = v.instance_count or pv.get("InitialInstanceCount")
+            if v.image is None and pv.get("ModelName"):
+                v.image = _model_image(sagemaker, pv["ModelName"])
+    return EndpointInfo(endpoint, desc.get("EndpointStatus"), desc.get("FailureReason"), list(variants.values()))
+
+
+def _deployed_image(variant: dict[str, Any]) -> str | None:
+    images = variant.get("DeployedImages") or []
+    return (images[0].get("SpecifiedImage") or images[0].get("ResolvedImage")) if images else None
+
+
+def _model_image(sagemaker: Any, model_name: str) -> str | None:
+    try:
+        model = sagemaker.describe_model(ModelName=model_name)
+    except bex.ClientError:
+        return None
+    container = model.get("PrimaryContainer") or next(iter(model.get("Containers") or []), {})
+    return container.get("Image")
+
+
+# ---------------------------------------------------------------- logs
+
+def _ms(t: datetime) -> int:
+    return int(t.timestamp() * 1000)
+
+
+def list_streams(logs: Any, group: str, start: datetime, end: datetime) -> list[str]:
+    """Streams that may hold events in the window (all instances, every variant)."""
+    names = []
+    paginator = logs.get_paginator("describe_log_streams")
+    for page in paginator.paginate(logGroupName=group):
+        for s in page.get("logStreams", []):
+            first = s.get("firstEventTimestamp")
+            last = s.get("lastIngestionTime") or s.get("lastEventTimestamp")
+            # lastEventTimestamp lags by up to an hour in AWS; only drop streams clearly outside the window
+            if first is not None and first > _ms(end):
+                continue
+            if last is not None and last < _ms(start - timedelta(hours=1)):
+                continue
+            names.append(s["logStreamName"])
+    return names
+
+
+def read_stream(logs: Any, group: str, stream: str, start: datetime, end: datetime, *,
+                page_size: int = 10_000, max_events: int = DEFAULT_MAX_EVENTS) -> tuple[list[LogEvent], int]:
+    """Every event of one stream in the window, following nextToken to the end.
+
+    Keeps at most `max_events` (the most recent: a failure is usually where a
+    window ends), so memory stays bounded however long the stream is; returns
+    the kept events and how many were read in all.
+    """
+    kept: collections.deque[LogEvent] = collections.deque(maxlen=max_events)
+    total = 0
+    paginator = logs.get_paginator("filter_log_events")
+    pages = paginator.paginate(logGroupName=group, logStreamNames=[stream], startTime=_ms(start),
+                               endTime=_ms(end), PaginationConfig={"PageSize": page_size})
+    for page in pages:
+        for ev in page.get("events", []):
+            total += 1
+            ts = ev.get("timestamp")
+            kept.append(LogEvent(message=str(ev.get("message", "")).rstrip("\n"),
+                                 timestamp=datetime.fromtimestamp(ts / 1000, tz=timezone.utc) if ts is not None else None,
+                                 stream=ev.get("logStreamName", stream)))
+    return list(kept), total
+
+
+def read_logs(logs: Any, endpoint: str, start: datetime, end: datetime, *, page_size: int = 10_000,
+              max_events: int = DEFAULT_MAX_EVENTS, workers: int = 8,
+              progress: Callable[[int], None] | None = None) -> tuple[dict[str, list[LogEvent]], list[str]]:
+    """Events per stream, streams read concurrently; notes say what was capped."""
+    group = LOG_GROUP_PREFIX + endpoint
+    try:
+        streams = list_streams(logs, group, start, end)
+    except bex.ClientError as exc:
+        if _code(exc) == "ResourceNotFoundException":
+            raise NotFound(f"log group {group} does not exist: the endpoint has never written logs (its container "
+                           "did not start, or the execution role lacks logs:CreateLogStream / logs:PutLogEvents)") from None
+        raise translate(exc, "DescribeLogStreams") from None
+    except bex.BotoCoreError as exc:
+        raise translate(exc, "DescribeLogStreams") from None
+    per_stream = max(1, max_events // max(1, len(streams)))
+    lock = threading.Lock()
+
+    def one(stream: str) -> tuple[str, list[LogEvent], int]:
+        with _aws("FilterLogEvents"):
+            events, total = read_stream(logs, group, stream, start, end, page_size=page_size, max_events=per_stream)
+        if progress:
+            with lock:
+                progress(total)
+        return stream, events, total
+
+    notes = []
+    out: dict[str, list[LogEvent]] = {}
+    if streams:
+        with ThreadPoolExecutor(max_workers=min(workers, len(streams))) as pool:
+            for stream, events, total in pool.map(one, streams):
+                out[stream] = events
+                if total > len(events):
+                    notes.append(f"stream {stream}: read {total:,} events, kept the latest {len(events):,} "
+                                 f"(--max-events {max_events:,})")
+    return out, notes
+
+
+# ---------------------------------------------------------------- metrics
+
+def read_metrics(cloudwatch: Any, endpoint: str, variant: str, start: datetime, end: datetime,
+                 period: int = 60) -> dict[str, MetricSeries]:
+    """Every SageMaker invocation and instance metric for the variant, one GetMetricData paginated call."""
+    queries = []
+    ids = {}
+    for i, (name, (namespace, stat)) in enumerate(METRIC_QUERIES.items()):
+        qid = f"m{i}"
+        ids[qid] = name
+        queries.append({
+            "Id": qid,
+            "MetricStat": {
+                "Metric": {"Namespace": namespace, "MetricName": name,
+                           "Dimensions": [{"Name": "EndpointName", "Value": endpoint},
+                                          {"Name": "VariantName", "Value": variant}]},
+                "Period": period, "Stat": stat,
+            },
+            "ReturnData": True,
+        })
+    points: dict[str, dict[datetime, float]] = collections.defaultdict(dict)
+    paginator = cloudwatch.get_paginator("get_metric_data")
+    for page in paginator.paginate(MetricDataQueries=queries, StartTime=start, EndTime=end,
+                                   ScanBy="TimestampAscending"):
+        for result in page.get("MetricDataResults", []):
+            name = ids.get(result["Id"])
+            for t, v in zip(result.get("Timestamps", []), result.get("Values", [])):
+                points[name][t.astimezone(timezone.utc)] = float(v)
+    return {name: MetricSeries(tuple(sorted(p)), tuple(p[t] for t in sorted(p)))
+            for name, p in points.items() if p}
+
+
+# ---------------------------------------------------------------- the window
+
+def _variant_of(stream: str) -> str:
+    return stream.split("/", 1)[0]
+
+
+def fetch_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions = AwsOptions(), *,
+                 max_events: int = DEFAULT_MAX_EVENTS, page_size: int = 10_000,
+                 progress: Callable[[int], None] | None = None) -> Window:
+    """One incident per production variant: its logs (all instances), metrics and context."""
+    if start >= end:
+        raise SmtriageError(f"window start {start.isoformat()} is not before its end {end.isoformat()}")
+    sagemaker, logs, cloudwatch = _make_clients(opts)
+    info = describe_endpoint(sagemaker, endpoint)
+    notes: list[str] = []
+    try:
+        streams, log_notes = read_logs(logs, endpoint, start, end, page_size=page_size, max_events=max_events,
+                                       progress=progress)
+        notes += log_notes
+        logs_ok = True
+    except AccessDenied as exc:
+        streams, logs_ok = {}, False
+        notes.append(f"logs not read ({exc}); classifying from metrics and status only")
+    variants = info.variants or [Variant(_variant_of(s)) for s in sorted(streams)][:1] or [Variant("AllTraffic")]
+    incidents = []
+    metrics_denied: AccessDenied | None = None
+    for v in variants:
+        events = sorted((e for s, evs in streams.items() if _variant_of(s) == v.name for e in evs),
+                        key=lambda e: (e.timestamp or start, e.stream or ""))
+        try:
+            metrics = read_metrics(cloudwatch, endpoint, v.name, start, end) if metrics_denied is None else {}
+        except bex.ClientError as exc:
+            err = translate(exc, "GetMetricData")
+            if not isinstance(err, AccessDenied):
+                raise err from None
+            metrics_denied, metrics = err, {}
+        except bex.BotoCoreError as exc:
+            raise translate(exc, "GetMetricData") from None
+        incidents.append(Incident(
+            id=f"{endpoint}-{start:%Y-%m-%dT%H:%MZ}", endpoint=endpoint, variant=v.name, start=start, end=end,
+            context=Context(status=info.status, failure_reason=info.failure_reason, instance_type=v.instance_type,
+                            instance_count=v.instance_count, image=v.image),
+            logs=events, metrics=metrics,
+        ))
+    if metrics_denied is not None:
+        if not logs_ok:
+            raise AccessDenied(f"cannot read logs or metrics for {endpoint!r}: {metrics_denied}")
+        notes.append(f"metrics not read ({metrics_denied}); classifying from logs and status only")
+    return Window(incidents, notes)

@@ -1,0 +1,232 @@
+"""`smtriage classify <endpoint>` against AWS, as an on-call engineer runs it (AWS is moto)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+
+import boto3
+import pytest
+from typer.testing import CliRunner
+
+from classifier.cli import app
+from classifier.incident import Incident, LogEvent
+from classifier.sources.cloudwatch import AwsOptions, fetch_window
+from tests.conftest import seed
+
+runner = CliRunner()
+
+
+def classify(*args: str):
+    return runner.invoke(app, ["classify", *args])
+
+
+def busy_two_instance_incident(base: Incident, per_stream: int) -> Incident:
+    """`per_stream` events on each of two instances, one second apart, with an OOM near the end of each."""
+    end = base.end
+    start = end - timedelta(seconds=per_stream + 60)  # type: ignore[operator]
+    logs = []
+    for stream in ("AllTraffic/i-0aaa1111bbbb22223", "AllTraffic/i-0ccc3333dddd44445"):
+        for k in range(per_stream):
+            t = start + timedelta(seconds=k)
+            msg = f'10.32.0.2 - - [{t:%d/%b/%Y:%H:%M:%S} +0000] "POST /invocations HTTP/1.1" 200 38 "-" "AHC/2.0" #{k}'
+            if k == per_stream - 5:
+                msg = f"[{t:%Y-%m-%d %H:%M:%S} +0000] [12] [ERROR] Worker (pid:{k}) was sent SIGKILL! Perhaps out of memory?"
+            logs.append(LogEvent(msg, t, stream))
+    return replace(base, start=start, logs=logs)
+
+
+def test_every_page_of_every_instance_stream_is_read(moto_aws, samples):
+    """A busy endpoint with two instances: all events of both streams arrive, across many pages."""
+    inc = seed(moto_aws, busy_two_instance_incident(samples["fraud-detector-prod"], per_stream=1_200),
+               context=replace(samples["fraud-detector-prod"].context, instance_count=2))
+    window = fetch_window("fraud-detector-prod", inc.start - timedelta(minutes=1), inc.end + timedelta(minutes=1),
+                          AwsOptions(region="us-east-1"), page_size=250)
+    (got,) = window.incidents
+    assert len(got.logs) == 2_400  # 5 pages per stream of 250: only complete if nextToken is followed
+    streams = {e.stream for e in got.logs}
+    assert streams == {"AllTraffic/i-0aaa1111bbbb22223", "AllTraffic/i-0ccc3333dddd44445"}
+    assert sum("SIGKILL" in e.message for e in got.logs) == 2
+    assert got.context.instance_type == "ml.m5.large"
+    assert got.context.instance_count == 2
+    assert "sagemaker-scikit-learn" in (got.context.image or "")
+    assert [e.timestamp for e in got.logs] == sorted(e.timestamp for e in got.logs)
+
+
+def test_full_aws_sized_pages_are_followed(moto_aws, samples):
+    """More than 10,000 events in one stream needs a second FilterLogEvents page at AWS's own page size."""
+    base = busy_two_instance_incident(samples["fraud-detector-prod"], per_stream=5_300)
+    inc = seed(moto_aws, base)
+    window = fetch_window("fraud-detector-prod", inc.start - timedelta(minutes=1), inc.end + timedelta(minutes=1),
+                          AwsOptions(region="us-east-1"))
+    assert len(window.incidents[0].logs) == 10_600
+
+
+@pytest.mark.parametrize("endpoint, expected", [
+    ("fraud-detector-prod", "resource_exhaustion"),
+    ("sentiment-hf-staging", "configuration_error"),
+    ("recsys-ranker", "model_bug"),
+    ("llm-chat-tgi", "configuration_error"),
+])
+def test_each_kind_of_failure_is_named_through_aws(moto_aws, samples, endpoint, expected):
+    seed(moto_aws, samples[endpoint])
+    result = classify(endpoint, "--since", "1h", "--output", "json")
+    assert result.exit_code == 0, result.output
+    verdicts = json.loads(result.stdout)  # stdout holds only JSON
+    assert verdicts, "a failing endpoint must yield at least one verdict"
+    assert {v["label"] for v in verdicts} == {expected}
+    for v in verdicts:
+        assert set(v) >= {"id", "label", "confidence", "probabilities", "evidence", "remediation", "model_version"}
+        assert abs(sum(v["probabilities"].values()) - 1) < 1e-3
+        assert 3 <= len(v["evidence"]) <= 8
+        assert v["remediation"]
+
+
+def test_resource_exhaustion_names_a_bigger_instance_and_shows_the_memory_curve(moto_aws, samples):
+    seed(moto_aws, samples["fraud-detector-prod"])
+    result = classify("fraud-detector-prod", "--since", "1h")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "resource exhaustion" in text
+    assert "MemoryUtilization peaked at 99" in text
+    assert "ml.m5.xlarge" in text  # one size up from the ml.m5.large it runs on
+    assert any(ch in text for ch in "▆▇█")  # the sparkline climbs to the top
+
+
+def test_model_bug_names_the_function_and_line(moto_aws, samples):
+    seed(moto_aws, samples["recsys-ranker"])
+    result = classify("recsys-ranker", "--since", "1h", "-o", "json")
+    (verdict,) = json.loads(result.stdout)
+    assert "predict_fn" in verdict["remediation"]
+    assert "/opt/ml/model/code/inference.py:57" in verdict["remediation"]
+
+
+def test_content_type_error_names_the_expected_type(moto_aws, samples):
+    seed(moto_aws, samples["sentiment-hf-staging"])
+    result = classify("sentiment-hf-staging", "--since", "1h", "-o", "json")
+    (verdict,) = json.loads(result.stdout)
+    assert "application/json" in verdict["remediation"]
+    assert "text/csv" in verdict["remediation"]
+
+
+def test_a_healthy_endpoint_has_no_failure(moto_aws, samples):
+    seed(moto_aws, samples["churn-xgb-prod"])
+    result = classify("churn-xgb-prod", "--since", "1h")
+    assert result.exit_code == 0
+    assert "no failure found" in result.stdout
+    as_json = classify("churn-xgb-prod", "--since", "1h", "-o", "json")
+    assert json.loads(as_json.stdout) == []
+    assert "no failure found" in as_json.stderr
+
+
+def test_an_explicit_window_outside_the_failure_finds_nothing(moto_aws, samples):
+    inc = seed(moto_aws, samples["fraud-detector-prod"])
+    start = (inc.start - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    end = (inc.start - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    result = classify("fraud-detector-prod", "--start", start, "--end", end)
+    assert result.exit_code == 0
+    assert "no failure found" in result.stdout
+
+
+# ---------------------------------------------------------------- errors a user can act on
+
+def one_line_error(result) -> str:
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_unknown_endpoint_exits_5(moto_aws):
+    result = classify("no-such-endpoint")
+    assert result.exit_code == 5
+    assert "endpoint 'no-such-endpoint' not found" in one_line_error(result)
+
+
+def test_endpoint_that_never_logged_exits_5_naming_the_log_group(moto_aws, samples):
+    inc = samples["churn-xgb-prod"]
+    sm = moto_aws["sagemaker"]
+    sm.create_model(ModelName="m", ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
+                    PrimaryContainer={"Image": inc.context.image})
+    sm.create_endpoint_config(EndpointConfigName="c", ProductionVariants=[
+        {"VariantName": "AllTraffic", "ModelName": "m", "InitialInstanceCount": 1, "InstanceType": "ml.m5.xlarge"}])
+    sm.create_endpoint(EndpointName="silent-endpoint", EndpointConfigName="c")
+    result = classify("silent-endpoint")
+    assert result.exit_code == 5
+    assert "/aws/sagemaker/Endpoints/silent-endpoint does not exist" in one_line_error(result)
+
+
+def test_no_credentials_exits_3(env_without_credentials, moto_server_url):
+    result = classify("any-endpoint", "--endpoint-url", moto_server_url, "--region", "us-east-1")
+    assert result.exit_code == 3
+    assert "no AWS credentials" in one_line_error(result)
+
+
+def test_unknown_profile_exits_3():
+    result = classify("any-endpoint", "--profile", "nobody-has-this-profile")
+    assert result.exit_code == 3
+    assert "nobody-has-this-profile" in one_line_error(result)
+
+
+def _iam_user(policy: dict | None) -> tuple[str, str]:
+    iam = boto3.client("iam", region_name="us-east-1")
+    iam.create_user(UserName="oncall")
+    if policy:
+        iam.put_user_policy(UserName="oncall", PolicyName="p", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName="oncall")["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def test_access_denied_exits_4(moto_aws, samples, monkeypatch):
+    from moto.core import set_initial_no_auth_action_count
+
+    seed(moto_aws, samples["fraud-detector-prod"])
+
+    @set_initial_no_auth_action_count(2)
+    def as_user_without_permissions():
+        key, secret = _iam_user(None)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", key)
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+        return classify("fraud-detector-prod")
+
+    result = as_user_without_permissions()
+    assert result.exit_code == 4
+    line = one_line_error(result)
+    assert "access denied" in line and "DescribeEndpoint" in line
+
+
+def test_without_log_access_it_still_classifies_from_metrics_and_says_so(moto_aws, samples, monkeypatch):
+    from moto.core import set_initial_no_auth_action_count
+
+    seed(moto_aws, samples["fraud-detector-prod"])
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["sagemaker:Describe*", "cloudwatch:GetMetricData"], "Resource": "*"}]}
+
+    @set_initial_no_auth_action_count(3)
+    def as_user_without_logs():
+        key, secret = _iam_user(policy)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", key)
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+        return classify("fraud-detector-prod", "-o", "json")
+
+    result = as_user_without_logs()
+    assert result.exit_code == 0, result.output
+    assert "logs not read" in result.stderr
+    verdicts = json.loads(result.stdout)
+    assert verdicts and verdicts[0]["label"] in ("resource_exhaustion", "uncertain")
+    assert all(e["kind"] != "log" for e in verdicts[0]["evidence"])
+
+
+def test_bad_window_arguments_exit_2():
+    assert classify("x", "--since", "soon").exit_code == 2
+    assert classify("x", "--start", "2026-11-02T04:00Z", "--end", "2026-11-02T03:00Z").exit_code == 2
+
+
+def test_help_teaches_with_examples():
+    top = runner.invoke(app, ["--help"])
+    assert top.exit_code == 0 and "smtriage demo" in top.stdout
+    sub = runner.invoke(app, ["classify", "--help"])
+    assert sub.exit_code == 0
+    assert "smtriage classify fraud-detector-prod --since 2h" in sub.stdout
+    assert "Exit codes" in sub.stdout
