@@ -79,10 +79,21 @@ def fail(exc: BaseException, debug: bool) -> NoReturn:
         err.print_exception()
     code = getattr(exc, "exit_code", EXIT_UNEXPECTED)
     message = str(exc) if code != EXIT_UNEXPECTED or str(exc) else type(exc).__name__
+    from rich.markup import escape
+
     from .render import inert
 
-    err.print(f"[bold red]error:[/] {inert(message)}", highlight=False, markup=True)
+    err.print(f"[bold red]error:[/] {escape(inert(message))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def say(prefix: str, text: str, style: str = "yellow") -> None:
+    """A note on stderr; `text` may hold log or record content, so it is shown inert and unwrapped."""
+    from rich.markup import escape
+
+    from .render import inert
+
+    err.print(f"[{style}]{escape(prefix)}[/] {escape(inert(text))}", highlight=False, soft_wrap=True)
 
 
 def load_model(path: Path | None):
@@ -111,7 +122,7 @@ def _print_report(report, output: Output) -> None:
     from .render import print_verdicts, verdicts_json
 
     for note in report.notes:
-        err.print(f"[yellow]note:[/] {note}", highlight=False)
+        say("note:", note)
     verdicts = [v for _, v in report.findings]
     if output is Output.json:
         out.print(verdicts_json(verdicts), markup=False, highlight=False, soft_wrap=True)
@@ -159,7 +170,7 @@ def classify(
     try:
         t_start, t_end = resolve_window(since, start, end)
     except typer.BadParameter as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     try:
         from .live import classify_endpoint
@@ -219,6 +230,234 @@ def demo(
     right = sum(r.correct for r in results)
     out.print(f"\n[bold]{right} of {len(results)}[/] sample endpoints diagnosed as their story says, "
               f"through boto3 → moto at {results[0].endpoint_url if results else '?'}.", highlight=False)
+
+
+@app.command()
+def batch(
+    inputs: Annotated[list[str], typer.Argument(help="Incident JSONL files (plain or .gz), or - for stdin.")],
+    output: Annotated[Path, typer.Option("--output", help="Verdicts, one JSON line per incident (.gz to compress).")],
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes; -1 = all cores.")] = 1,
+    model: ModelOpt = None,
+    errors: Annotated[Path | None, typer.Option("--errors", help="Bad records with file, line and reason (default: OUTPUT.errors.jsonl).")] = None,
+    review: Annotated[Path | None, typer.Option("--review", help="Also write the least confident incidents here, lowest first, label empty, ready to label.")] = None,
+    review_size: Annotated[int, typer.Option("--review-size", min=1, help="How many incidents --review keeps.")] = 200,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run on a Dask cluster: tcp://host:8786 (needs smtriage[dask]).")] = None,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Incidents per task sent to a worker.")] = 64,
+    debug: DebugOpt = False,
+) -> None:
+    """Score historical incidents: streaming, parallel, resumable.
+
+    Writes one verdict per incident, in input order, each tagged with its input
+    file and line. Killed half way (even kill -9)? Rerun the same command: it
+    continues after the last complete line, scoring nothing twice. Bad records
+    go to the errors file and never stop the batch.
+
+    Examples:
+
+      smtriage batch incidents-2026-*.jsonl.gz --output verdicts.jsonl --jobs -1
+
+      smtriage batch incidents.jsonl --output v.jsonl --review to-label.jsonl
+
+      smtriage batch big.jsonl.gz --output v.jsonl.gz --scheduler tcp://10.0.0.5:8786
+
+    Exit codes: 0 all scored, 8 some records were bad (see the errors file), 7 model refused.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from .errors import EXIT_BAD_INPUT
+
+    try:
+        from .batch import check_inputs, count_records, run_batch
+
+        check_inputs(inputs)
+        triage_model = load_model(model)
+        show = err.is_terminal
+        total = count_records(inputs) if show else None
+        columns = [TextColumn("scoring"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[rate]} incidents/s"), TimeRemainingColumn()]
+        with Progress(*columns, console=err, disable=not show, transient=False) as bar:
+            task = bar.add_task("batch", total=total, rate="…")
+
+            def advance(n: int) -> None:
+                bar.advance(task, n)
+                t = bar.tasks[0]
+                if t.elapsed:
+                    bar.update(task, rate=f"{t.completed / t.elapsed:,.0f}")
+
+            summary = run_batch(triage_model, inputs, output, errors=errors, jobs=jobs, chunk_size=chunk_size,
+                                review=review, review_size=review_size, scheduler=scheduler, progress=advance)
+    except Exception as exc:
+        fail(exc, debug)
+    from .render import batch_summary
+
+    out.print(batch_summary(summary, output))
+    if summary.bad:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def export(
+    endpoint: Annotated[str | None, typer.Argument(help="SageMaker endpoint name (omit with --all-failed).")] = None,
+    output: Annotated[str, typer.Option("--output", help="JSONL file to write (- for stdout).")] = "-",
+    all_failed: Annotated[bool, typer.Option("--all-failed", help="Export every endpoint whose status is Failed, around when it failed.")] = False,
+    whole_window: Annotated[bool, typer.Option("--whole-window", help="One record for the whole window instead of one per failure episode.")] = False,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointUrlOpt = None,
+    since: SinceOpt = "1h",
+    start: StartOpt = None,
+    end: EndOpt = None,
+    max_events: MaxEventsOpt = 200_000,
+    max_attempts: AttemptsOpt = 8,
+    debug: DebugOpt = False,
+) -> None:
+    """Save CloudWatch windows as incident records (label empty), for labeling or sharing without AWS.
+
+    Each failure episode becomes one record, the same unit `classify` scores, so
+    `smtriage batch` on the export gives the verdicts `classify` gives.
+
+    Examples:
+
+      smtriage export fraud-detector-prod --start 2026-11-02T03:00Z --end 2026-11-02T04:00Z --output incident.jsonl
+
+      smtriage export --all-failed --since 2h --output failed.jsonl
+    """
+    from .errors import UsageError
+
+    try:
+        if bool(endpoint) == all_failed:
+            raise UsageError("name one ENDPOINT or pass --all-failed")
+        from .export import export_failed, export_window
+        from .incident import incident_to_dict, open_text, write_jsonl
+        from .sources.cloudwatch import AwsOptions
+
+        opts = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts)
+        with open_text(output, "w") as fh:
+            if endpoint:
+                t_start, t_end = resolve_window(since, start, end)
+                with err.status(f"Reading CloudWatch for {endpoint}…"):
+                    records, notes = export_window(endpoint, t_start, t_end, opts, whole_window=whole_window,
+                                                   max_events=max_events)
+                for note in notes:
+                    say("note:", note)
+                n = write_jsonl((incident_to_dict(r) for r in records), fh)
+                err.print(f"exported {n} record(s) from {endpoint}" + ("" if n else ": no failure in the window "
+                          "(use --whole-window to export it anyway)"), highlight=False)
+            else:
+                n = 0
+                for name, records, notes in export_failed(opts, parse_duration(since), whole_window=whole_window,
+                                                          max_events=max_events):
+                    for note in notes:
+                        say(f"{name}:", note)
+                    n += write_jsonl((incident_to_dict(r) for r in records), fh)
+                err.print(f"exported {n} record(s) from failed endpoints", highlight=False)
+    except typer.BadParameter as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except Exception as exc:
+        fail(exc, debug)
+
+
+@app.command()
+def train(
+    data: Annotated[list[Path], typer.Argument(help="Labeled incident JSONL files (generated, your own, or both).")],
+    output: Annotated[Path, typer.Option("--output", help="Directory for model.skops, manifest.json and MODEL_CARD.md.")],
+    own_weight: Annotated[float, typer.Option("--own-weight", min=0.0, help="Weight of your own incidents (records without source.generator) relative to generated ones.")] = 3.0,
+    valid_fraction: Annotated[float, typer.Option("--valid-fraction", min=0.05, max=0.5, help="Share held out to score the model and choose the uncertain threshold.")] = 0.2,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the held-out split.")] = 0,
+    debug: DebugOpt = False,
+) -> None:
+    """Train a model on labeled incidents and write it with its manifest and model card.
+
+    Examples:
+
+      python -m training.generate --n 6000 --out generated.jsonl
+
+      smtriage train generated.jsonl team-labeled.jsonl --own-weight 5 --output models/team
+
+      smtriage classify my-endpoint --model models/team
+    """
+    try:
+        from .incident import load_incidents
+        from .model_card import render
+        from .train import data_summary, train_model, write
+        from .evaluation import Scores
+
+        with err.status("Reading labeled incidents…"):
+            incidents, bad = load_incidents([str(p) for p in data], strict=False)
+        for b in bad[:20]:
+            say("skipped:", b.reason)
+        unlabeled = [i for i in incidents if i.label is None]
+        incidents = [i for i in incidents if i.label is not None]
+        if unlabeled:
+            err.print(f"[yellow]skipped {len(unlabeled)} record(s) without a label[/]")
+        weights = [1.0 if (i.source or {}).get("generator") else own_weight for i in incidents]
+        with err.status("Training…") as status:
+            trained = train_model(incidents, seed=seed, valid_fraction=valid_fraction, weights=weights,
+                                  progress=lambda s: status.update(s))
+            own = sum(1 for i in incidents if not (i.source or {}).get("generator"))
+            summary = data_summary(incidents) | {"own_incidents": own, "own_weight": own_weight,
+                                                 "files": [str(p) for p in data]}
+            manifest = write(trained, output, training_data=summary, card=render)
+    except Exception as exc:
+        fail(exc, debug)
+    v: Scores = trained.validation
+    out.print(f"held-out score on {v.n} incidents: accuracy {v.accuracy:.1%}, macro-F1 {v.macro_f1:.3f}, "
+              f"ECE {v.ece:.3f}; uncertain below {manifest['uncertain_threshold']:.2f} "
+              f"(coverage {v.coverage:.1%}, accuracy there {v.accuracy_when_confident:.1%})", highlight=False)
+    out.print(f"wrote {output}/ (model {manifest['model_version']})", highlight=False)
+
+
+@app.command()
+def evaluate(
+    data: Annotated[list[Path], typer.Argument(help="Labeled incident JSONL files.")],
+    model: ModelOpt = None,
+    plots: Annotated[Path | None, typer.Option("--plots", help="Write confusion_matrix.png and reliability.png here (needs smtriage[plots]).")] = None,
+    output: OutputOpt = Output.table,
+    debug: DebugOpt = False,
+) -> None:
+    """Measure a model on labeled incidents: accuracy, per-label precision/recall/F1, calibration.
+
+    Reports macro-F1, the confusion matrix, expected calibration error (10 bins),
+    and the coverage and accuracy of verdicts above the `uncertain` threshold.
+
+    Examples:
+
+      smtriage evaluate team-labeled.jsonl
+
+      smtriage evaluate holdout.jsonl --model models/team --plots reports/ --output json
+    """
+    try:
+        from .evaluation import score
+        from .incident import load_incidents
+
+        triage_model = load_model(model)
+        incidents, bad = load_incidents([str(p) for p in data], strict=False)
+        for b in bad[:20]:
+            say("skipped:", b.reason)
+        incidents = [i for i in incidents if i.label is not None]
+        if not incidents:
+            from .errors import BadInput
+
+            raise BadInput("no labeled incidents to evaluate on")
+        proba = triage_model.predict_proba(incidents)
+        scores = score([i.label for i in incidents], proba, triage_model.threshold)
+        if plots is not None:
+            from .plots import write_plots
+
+            written = write_plots(scores, [i.label for i in incidents], proba, plots)
+            err.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
+    except Exception as exc:
+        fail(exc, debug)
+    if output is Output.json:
+        import json
+
+        out.print(json.dumps(scores.to_dict(), indent=2), markup=False, highlight=False, soft_wrap=True)
+        return
+    from .render import scores_tables
+
+    for table in scores_tables(scores, title=f"{triage_model.version} on {', '.join(p.name for p in data)}"):
+        out.print(table)
 
 
 def main() -> None:

@@ -39,10 +39,14 @@ class NotFound(SmtriageError):
     exit_code = EXIT_NOT_FOUND
 
 
-class AwsUnavailable(SmtriageError):
-    """Throttled past every retry, timed out, or could not connect."""
+class Unavailable(SmtriageError):
+    """A service (AWS, a Dask scheduler) throttled past every retry, timed out, or could not be reached."""
 
     exit_code = EXIT_AWS_UNAVAILABLE
+
+
+class AwsUnavailable(Unavailable):
+    pass
 
 
 class BadInput(SmtriageError):

@@ -25,7 +25,13 @@ _SITE = re.compile(r"site-packages|dist-packages|/lib/python\d|/usr/lib/|<frozen
 _MODULE = re.compile(r"no module named ['\"]?([\w.]+)", re.I)
 _ENV = re.compile(r"\b(SAGEMAKER_[A-Z_]+|HF_[A-Z_]+|OPTION_[A-Z_]+|SM_[A-Z_]+|MAX_[A-Z_]+|TS_[A-Z_]+|"
                   r"MODEL_SERVER_[A-Z_]+|NUM_SHARD|CUDA_VISIBLE_DEVICES)\b")
-_CT = re.compile(r"(application/[\w.+-]+|text/[\w.+-]+|image/[\w.+-]+)", re.I)
+_TYPE = r"(?:application|text|image|audio|video)/[\w+-]+(?:\.[\w+-]+)*"
+_CT = re.compile(f"({_TYPE})", re.I)
+_REJECTED = re.compile(
+    rf"content[-_ ]?type:?\s*['\"]?({_TYPE})['\"]?\s+(?:is\s+)?(?:not\s+supported|unsupported|not\s+accepted)"
+    rf"|unsupported\s+(?:content|media|accept)[-_ ]?type:?\s*['\"]?({_TYPE})"
+    rf"|({_TYPE})['\"]?\s+(?:is\s+)?not\s+supported", re.I)
+_ACCEPTED = re.compile(rf"(?:one of|\b(?<!un)supported (?:content )?types?(?: are)?|expected|accepts?)[:\s]*\[?((?:['\"]?{_TYPE}['\"]?[,\s]*(?:or\s+)?)+)", re.I)
 
 
 def _families(lines: Sequence[str]) -> list[str]:
@@ -80,7 +86,13 @@ def _resource(incident: Incident, families: list[str], text: str) -> str:
 
 
 def _expected_content_type(incident: Incident, text: str) -> str:
-    image = (incident.context.image or "").lower() + " " + text
+    """What the container says it accepts, else what its framework's default handler accepts."""
+    stated = _ACCEPTED.search(text)
+    if stated:
+        types = _CT.findall(stated.group(1))
+        if types:
+            return " or ".join(dict.fromkeys(t.lower() for t in types))
+    image = (incident.context.image or "").lower() + " " + text.lower()
     if any(k in image for k in ("scikit", "sklearn", "xgboost")):
         return "text/csv"
     if any(k in image for k in ("pytorch-inference", "torchserve")) and "huggingface" not in image:
@@ -92,9 +104,10 @@ def _config(incident: Incident, families: list[str], lines: Sequence[str]) -> st
     text = "\n".join(lines)
     low = text.lower()
     if "content_type" in families or re.search(r"\b415\b", text):
-        sent = _CT.findall(text)
-        got = f" (it rejected {sent[0]})" if sent else ""
-        return (f"Send the content type the container accepts{got}: {_expected_content_type(incident, low)}; with "
+        everything = "\n".join(event_texts(incident))
+        rejected = _REJECTED.search(everything)
+        got = f" (it rejected {next(g for g in rejected.groups() if g)})" if rejected else ""
+        return (f"Send the content type the container accepts{got}: {_expected_content_type(incident, everything)}; with "
                 "the SageMaker SDK set the predictor's serializer (e.g. CSVSerializer or JSONSerializer) to match, "
                 "or add that type to your input_fn.")
     if "import" in families:

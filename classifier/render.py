@@ -109,3 +109,49 @@ def print_verdicts(console: Console, verdicts: Sequence[Verdict], incidents: Seq
 def verdicts_json(verdicts: Sequence[Verdict]) -> str:
     return json.dumps([v.to_dict() for v in verdicts], indent=2, ensure_ascii=False)
 
+
+
+def batch_summary(summary, output) -> Table:
+    """Counts per label, mean confidence, uncertain and bad records, for the end of a batch."""
+    table = Table(title="batch summary", box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("")
+    table.add_column("incidents", justify="right")
+    for label, n in sorted(summary.labels.items(), key=lambda kv: -kv[1]):
+        table.add_row(Text(label.replace("_", " "), style=_COLOURS.get(label, "")), f"{n:,}")
+    table.add_section()
+    table.add_row("scored now", f"{summary.scored:,}")
+    table.add_row("mean confidence", f"{summary.mean_confidence:.1%}" if summary.scored else "-")
+    table.add_row("uncertain", f"{summary.labels.get(UNCERTAIN, 0):,}")
+    table.add_row(Text("bad records", style="red" if summary.bad else ""), f"{summary.bad:,}")
+    if summary.skipped:
+        table.add_row("already done before resume", f"{summary.skipped:,}")
+    table.caption = f"verdicts: {output}" + (f" · bad records: {summary.errors_path}" if summary.bad else "")
+    return table
+
+
+def scores_tables(scores, title: str) -> list[Table]:
+    """The evaluation report: headline numbers, per-label scores, confusion matrix."""
+    from .incident import LABELS
+
+    head = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    head.add_column("metric")
+    head.add_column("value", justify="right")
+    for name, value in (("incidents", f"{scores.n:,}"), ("accuracy", f"{scores.accuracy:.1%}"),
+                        ("macro-F1", f"{scores.macro_f1:.3f}"), ("ECE (10 bins)", f"{scores.ece:.3f}"),
+                        ("uncertain threshold", f"{scores.threshold:.2f}"),
+                        ("coverage (not uncertain)", f"{scores.coverage:.1%}"),
+                        ("accuracy when not uncertain", f"{scores.accuracy_when_confident:.1%}")):
+        head.add_row(name, value)
+    per = Table(box=box.SIMPLE_HEAD)
+    for col in ("label", "precision", "recall", "F1", "support"):
+        per.add_column(col, justify="left" if col == "label" else "right")
+    for label in LABELS:
+        p = scores.per_label[label]
+        per.add_row(label, f"{p['precision']:.3f}", f"{p['recall']:.3f}", f"{p['f1']:.3f}", str(p["support"]))
+    conf = Table(title="confusion (rows: true, columns: predicted)", box=box.SIMPLE_HEAD, title_justify="left")
+    conf.add_column("")
+    for label in LABELS:
+        conf.add_column(label.replace("_", " "), justify="right")
+    for label, row in zip(LABELS, scores.confusion):
+        conf.add_row(label.replace("_", " "), *(str(v) for v in row))
+    return [head, per, conf]

@@ -56,7 +56,7 @@ SIGNALS: tuple[Signal, ...] = (
          "memoryerror", "cannot allocate memory", "bad_alloc", "perhaps out of memory", "memory limit",
          "exceeds memory", "exceeded memory", "insufficient memory", "not enough memory", "failed to allocate memory"),
     _sig("sigkill", "memory", literals=("137", "sigkill", "signal 9", "killed"),
-         regex=r"\b137\b|sigkill|signal 9\b|\bkilled\b"),
+         regex=r"(?:exit|exited|code|status|signal|returned)\D{0,12}137\b|\(137\)|sigkill|signal 9\b|\bkilled\b"),
     _sig("gpu_oom", "gpu_memory", "cuda out of memory", "cuda error: out of memory", "oom when allocating",
          "resource_exhausted", "resourceexhausted", "cnmem_status_out_of_memory", "failed to allocate cuda memory",
          "cublas_status_alloc_failed", "outofmemoryerror", "cuda_error_out_of_memory", "gpu memory",
@@ -81,12 +81,18 @@ SIGNALS: tuple[Signal, ...] = (
          "core dumped", "fatal signal", "died", "terminated", "shutting down", "handling signal", "respawn",
          "worker timeout"),
     # --- HTTP ------------------------------------------------------------------------
+    # Status codes count only where they are status codes (after the HTTP version in an
+    # access log, after "status"/"code"/"error", in parentheses): a bare 500 may be a byte count.
     _sig("http_5xx", "http", literals=("500", "502", "503", "504", "server error", "bad gateway"),
-         regex=r"\b50[0234]\b|server error|bad gateway"),
-    _sig("http_4xx", "http", literals=("400", "404", "413", "422", "424", "client error", "bad request"),
-         regex=r"\b4(?:00|04|13|22|24)\b|client error|bad request"),
-    _sig("http_415", "content_type", literals=("415", "unsupported media"), regex=r"\b415\b|unsupported media"),
-    _sig("http_403", "permission", literals=("403",), regex=r"\b403\b"),
+         regex=r'http/[\d.]+"?\s+50[0-4]\b|(?:status|code|error)\D{0,12}50[0-4]\b|\(50[0-4]\)|: 50[0-4]\b'
+               r"|\b50[0-4] (?:internal|bad gateway|service unavailable|gateway timeout)|server error|bad gateway"),
+    _sig("http_4xx", "http", literals=("400", "404", "413", "422", "424", "429", "client error", "bad request"),
+         regex=r'http/[\d.]+"?\s+4(?:00|04|13|22|24|29)\b|(?:status|code|error)\D{0,12}4(?:00|04|13|22|24|29)\b'
+               r"|\(4(?:00|04|13|22|24|29)\)|: 4(?:00|04|13|22|24|29)\b|client error|bad request"),
+    _sig("http_415", "content_type", literals=("415", "unsupported media"),
+         regex=r'http/[\d.]+"?\s+415\b|(?:status|code|error)\D{0,12}415\b|\(415\)|: 415\b|\b415 unsupported|unsupported media'),
+    _sig("http_403", "permission", literals=("403",),
+         regex=r'http/[\d.]+"?\s+403\b|(?:status|code|error)\D{0,12}403\b|\(403\)|: 403\b|\b403 forbidden'),
     # --- configuration ----------------------------------------------------------------
     _sig("content_type", "content_type", "content-type", "content type", "content_type", "contenttype",
          "accept type", "accept header", "application/x-npy", "application/octet-stream", "text/csv",

@@ -201,7 +201,9 @@ def test_without_log_access_it_still_classifies_from_metrics_and_says_so(moto_aw
 
     seed(moto_aws, samples["fraud-detector-prod"])
     policy = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ["sagemaker:Describe*", "cloudwatch:GetMetricData"], "Resource": "*"}]}
+        # moto checks CloudWatch actions under its endpoint prefix "monitoring"; AWS uses "cloudwatch"
+        {"Effect": "Allow", "Action": ["sagemaker:Describe*", "cloudwatch:GetMetricData", "monitoring:GetMetricData"],
+         "Resource": "*"}]}
 
     @set_initial_no_auth_action_count(3)
     def as_user_without_logs():

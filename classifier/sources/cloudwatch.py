@@ -9,6 +9,7 @@ saying what to do.
 from __future__ import annotations
 
 import collections
+import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -49,6 +50,9 @@ _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRef
 _THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
               "LimitExceededException", "SlowDown", "ServiceUnavailable", "ServiceUnavailableException",
               "InternalFailure", "InternalServerError"}
+
+
+_XML_ERROR = re.compile(r"<Code>([^<]*)</Code>\s*<Message>([^<]*)</Message>", re.S)
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,12 @@ def translate(exc: Exception, what: str) -> SmtriageError:
         err = exc.response.get("Error", {})
         code = str(err.get("Code", ""))
         message = str(err.get("Message", "")).strip()
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        embedded = _XML_ERROR.search(message)  # an XML error body where JSON was expected
+        if embedded:
+            code, message = embedded.group(1), embedded.group(2)
+        if status == 403 and code not in _EXPIRED:
+            code = code if code in _DENIED else "AccessDenied"
         if code in _EXPIRED:
             return AwsAuthError(f"{what}: AWS credentials have expired ({code}); refresh them (`aws sso login`, or "
                                 "new session credentials) and try again")
@@ -359,3 +369,14 @@ def fetch_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions
             raise AccessDenied(f"cannot read logs or metrics for {endpoint!r}: {metrics_denied}")
         notes.append(f"metrics not read ({metrics_denied}); classifying from logs and status only")
     return Window(incidents, notes)
+
+
+def failed_endpoints(opts: AwsOptions = AwsOptions()) -> list[tuple[str, datetime]]:
+    """(name, last modified) of every endpoint whose status is Failed, newest first."""
+    sagemaker, _, _ = _make_clients(opts)
+    out = []
+    with _aws("ListEndpoints"):
+        for page in sagemaker.get_paginator("list_endpoints").paginate(StatusEquals="Failed"):
+            for ep in page.get("Endpoints", []):
+                out.append((ep["EndpointName"], ep.get("LastModifiedTime") or ep.get("CreationTime")))
+    return sorted(out, key=lambda x: x[1], reverse=True)

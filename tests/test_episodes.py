@@ -1,0 +1,83 @@
+"""A window of CloudWatch logs becomes zero, one or several failure episodes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+from classifier.episodes import split
+from classifier.incident import Context, Incident, LogEvent, MetricSeries
+
+T0 = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)
+STREAM = "AllTraffic/i-0123456789abcdef0"
+
+
+def traffic(minutes: int) -> list[LogEvent]:
+    return [LogEvent(f'10.32.0.2 - - "POST /invocations HTTP/1.1" 200 38 #{k}', T0 + timedelta(seconds=20 * k), STREAM)
+            for k in range(minutes * 3)]
+
+
+def window(logs: list[LogEvent], **kw) -> Incident:
+    return Incident(logs=sorted(logs, key=lambda e: e.timestamp), endpoint="ep", variant="AllTraffic",
+                    start=T0, end=T0 + timedelta(hours=1), **kw)
+
+
+def test_healthy_traffic_is_no_failure():
+    assert split(window(traffic(60))) == []
+
+
+def test_one_benign_error_word_in_an_hour_is_not_an_incident():
+    logs = traffic(60) + [LogEvent("WARN retrying metadata fetch, error count 1", T0 + timedelta(minutes=30), STREAM)]
+    assert split(window(logs)) == []
+
+
+def test_two_crashes_far_apart_are_two_episodes():
+    logs = traffic(60) + [
+        LogEvent("RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB", T0 + timedelta(minutes=5), STREAM),
+        LogEvent("ModuleNotFoundError: No module named 'xgboost'", T0 + timedelta(minutes=50), STREAM),
+    ]
+    episodes = split(window(logs))
+    assert len(episodes) == 2
+    first, second = episodes
+    assert any("CUDA out of memory" in e.message for e in first.logs)
+    assert not any("xgboost" in e.message for e in first.logs)
+    assert any("xgboost" in e.message for e in second.logs)
+    assert first.id == "ep-2026-11-02T03:00Z" and second.id == "ep-2026-11-02T03:40Z"
+
+
+def test_a_burst_is_one_episode_with_context_before_it():
+    logs = traffic(60) + [LogEvent(f"[ERROR] Worker (pid:{k}) was sent SIGKILL! Perhaps out of memory?",
+                                   T0 + timedelta(minutes=40, seconds=30 * k), STREAM) for k in range(6)]
+    (episode,) = split(window(logs))
+    assert episode.start == T0 + timedelta(minutes=30)  # ten minutes of lead-up kept
+    assert sum("SIGKILL" in e.message for e in episode.logs) == 6
+
+
+def test_a_failed_endpoint_without_error_lines_is_still_an_episode():
+    inc = window(traffic(5), context=Context(status="Failed", failure_reason="did not pass the ping health check"))
+    (episode,) = split(inc)
+    assert episode.context.failure_reason == "did not pass the ping health check"
+
+
+def test_memory_pinned_at_the_top_is_an_episode_even_with_quiet_logs():
+    stamps = tuple(T0 + timedelta(minutes=k) for k in range(60))
+    mem = tuple(40.0 + k for k in range(60))  # reaches 99% at minute 59
+    (episode,) = split(window(traffic(60), metrics={"MemoryUtilization": MetricSeries(stamps, mem)}))
+    assert max(episode.metrics["MemoryUtilization"].values) == 99.0
+
+
+def test_pasted_lines_without_timestamps_are_one_episode():
+    inc = Incident(logs=[LogEvent("Traceback (most recent call last):"),
+                         LogEvent('  File "/opt/ml/model/code/inference.py", line 12, in predict_fn'),
+                         LogEvent("KeyError: 'inputs'")])
+    (episode,) = split(inc)
+    assert len(episode.logs) == 3
+
+
+def test_continuation_lines_stay_with_the_event_before_them():
+    logs = traffic(60) + [LogEvent("Traceback (most recent call last):", T0 + timedelta(minutes=45), STREAM)]
+    logs = sorted(logs, key=lambda e: e.timestamp)
+    at = next(i for i, e in enumerate(logs) if e.message.startswith("Traceback"))
+    logs[at + 1:at + 1] = [LogEvent("ValueError: could not convert string to float: 'abc'")]  # no timestamp
+    (episode,) = split(replace(window([]), logs=logs))
+    assert any("could not convert" in e.message for e in episode.logs)
