@@ -83,7 +83,7 @@ def fail(exc: BaseException, debug: bool) -> NoReturn:
 
     from .render import inert
 
-    err.print(f"[bold red]error:[/] {escape(inert(message))}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(inert(message))}", highlight=False, soft_wrap=True, emoji=False)
     raise typer.Exit(code)
 
 
@@ -93,7 +93,7 @@ def say(prefix: str, text: str, style: str = "yellow") -> None:
 
     from .render import inert
 
-    err.print(f"[{style}]{escape(prefix)}[/] {escape(inert(text))}", highlight=False, soft_wrap=True)
+    err.print(f"[{style}]{escape(inert(prefix))}[/] {escape(inert(text))}", highlight=False, soft_wrap=True, emoji=False)
 
 
 def load_model(path: Path | None):
@@ -113,8 +113,30 @@ EndOpt = Annotated[str | None, typer.Option("--end", help="Window end, ISO-8601 
 ModelOpt = Annotated[Path | None, typer.Option("--model", help="Model directory (manifest.json + model.skops); default: the shipped model.")]
 OutputOpt = Annotated[Output, typer.Option("--output", "-o", help="table for people, json for scripts (stdout holds only JSON).")]
 MaxEventsOpt = Annotated[int, typer.Option("--max-events", min=1, help="Keep at most this many log events (the latest, split across streams).")]
-AttemptsOpt = Annotated[int, typer.Option("--max-attempts", min=1, max=20, help="Attempts per AWS call, retries included (botocore standard retry mode).")]
+AttemptsOpt = Annotated[int, typer.Option("--max-attempts", min=1, max=20, help="Attempts per AWS call, retries included (botocore retries with exponential backoff).")]
+
+
+class RetryMode(str, Enum):
+    standard = "standard"
+    adaptive = "adaptive"
+
+
+RetryModeOpt = Annotated[RetryMode, typer.Option("--retry-mode", help="botocore retry mode: standard, or adaptive (also slows the client down while AWS throttles).")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
+
+
+def _shown(text: str) -> str:
+    """Untrusted text (an endpoint name from the command line or from AWS) for a markup string."""
+    from rich.markup import escape
+
+    from .render import inert
+
+    return escape(inert(text))
+
+
+def _print_json(text: str) -> None:
+    """JSON for scripts, exactly as produced: no markup, no highlighting, no :emoji: codes, no wrapping."""
+    out.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
 
 
 def _print_report(report, output: Output) -> None:
@@ -125,14 +147,14 @@ def _print_report(report, output: Output) -> None:
         say("note:", note)
     verdicts = [v for _, v in report.findings]
     if output is Output.json:
-        out.print(verdicts_json(verdicts), markup=False, highlight=False, soft_wrap=True)
+        _print_json(verdicts_json(verdicts))
     elif verdicts:
         print_verdicts(out, verdicts, [inc for inc, _ in report.findings])
     if not verdicts:
         window = f"{format_time(report.start)} → {format_time(report.end)}"
         (err if output is Output.json else out).print(
-            f"[green]no failure found[/] in {window} for {report.endpoint} ({report.events_read:,} log events read)",
-            highlight=False)
+            f"[green]no failure found[/] in {window} for {_shown(report.endpoint)} ({report.events_read:,} log events "
+            "read)", highlight=False)
 
 
 @app.command()
@@ -148,6 +170,7 @@ def classify(
     output: OutputOpt = Output.table,
     max_events: MaxEventsOpt = 200_000,
     max_attempts: AttemptsOpt = 8,
+    retry_mode: RetryModeOpt = RetryMode.standard,
     debug: DebugOpt = False,
 ) -> None:
     """Diagnose a live endpoint from its CloudWatch logs, metrics and status.
@@ -177,14 +200,15 @@ def classify(
         from .sources.cloudwatch import AwsOptions
 
         triage_model = load_model(model)
-        opts = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts)
-        with err.status(f"Reading CloudWatch for {endpoint}…") as status:
+        opts = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts,
+                          retry_mode=retry_mode.value)
+        with err.status(f"Reading CloudWatch for {_shown(endpoint)}…") as status:
             seen = 0
 
             def progress(n: int) -> None:
                 nonlocal seen
                 seen += n
-                status.update(f"Reading CloudWatch for {endpoint}… {seen:,} log events")
+                status.update(f"Reading CloudWatch for {_shown(endpoint)}… {seen:,} log events")
 
             report = classify_endpoint(triage_model, endpoint, t_start, t_end, opts, max_events=max_events,
                                        progress=progress)
@@ -222,14 +246,15 @@ def demo(
 
     if output is Output.json:
         verdicts = [v for r in results for _, v in r.report.findings]
-        out.print(verdicts_json(verdicts), markup=False, highlight=False, soft_wrap=True)
+        _print_json(verdicts_json(verdicts))
         return
     for r in results:
         out.rule(f"[bold]{r.report.endpoint}[/]  (sample story: {r.expected or 'healthy, no failure'})")
         _print_report(r.report, output)
     right = sum(r.correct for r in results)
     out.print(f"\n[bold]{right} of {len(results)}[/] sample endpoints diagnosed as their story says, "
-              f"through boto3 → moto at {results[0].endpoint_url if results else '?'}.", highlight=False)
+              f"through boto3 → moto at {results[0].endpoint_url if results else '?'}.", highlight=False,
+              soft_wrap=True)
 
 
 @app.command()
@@ -309,6 +334,7 @@ def export(
     end: EndOpt = None,
     max_events: MaxEventsOpt = 200_000,
     max_attempts: AttemptsOpt = 8,
+    retry_mode: RetryModeOpt = RetryMode.standard,
     debug: DebugOpt = False,
 ) -> None:
     """Save CloudWatch windows as incident records (label empty), for labeling or sharing without AWS.
@@ -321,6 +347,10 @@ def export(
       smtriage export fraud-detector-prod --start 2026-11-02T03:00Z --end 2026-11-02T04:00Z --output incident.jsonl
 
       smtriage export --all-failed --since 2h --output failed.jsonl
+
+    Exit codes: 0 done (also when the window holds no failure), 2 bad arguments,
+    3 no or expired credentials, 4 access denied, 5 endpoint or log group not
+    found, 6 AWS unavailable or throttled. On an error OUTPUT is left as it was.
     """
     from .errors import UsageError
 
@@ -328,21 +358,23 @@ def export(
         if bool(endpoint) == all_failed:
             raise UsageError("name one ENDPOINT or pass --all-failed")
         from .export import export_failed, export_window
-        from .incident import incident_to_dict, open_text, write_jsonl
+        from .incident import incident_to_dict, replace_on_success, write_jsonl
         from .sources.cloudwatch import AwsOptions
 
-        opts = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts)
-        with open_text(output, "w") as fh:
+        opts = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts,
+                          retry_mode=retry_mode.value)
+        # written beside OUTPUT and moved into place only when complete: a failed export leaves OUTPUT as it was
+        with replace_on_success(output) as fh:
             if endpoint:
                 t_start, t_end = resolve_window(since, start, end)
-                with err.status(f"Reading CloudWatch for {endpoint}…"):
+                with err.status(f"Reading CloudWatch for {_shown(endpoint)}…"):
                     records, notes = export_window(endpoint, t_start, t_end, opts, whole_window=whole_window,
                                                    max_events=max_events)
                 for note in notes:
                     say("note:", note)
                 n = write_jsonl((incident_to_dict(r) for r in records), fh)
-                err.print(f"exported {n} record(s) from {endpoint}" + ("" if n else ": no failure in the window "
-                          "(use --whole-window to export it anyway)"), highlight=False)
+                err.print(f"exported {n} record(s) from {_shown(endpoint)}" + ("" if n else ": no failure in the "
+                          "window (use --whole-window to export it anyway)"), highlight=False)
             else:
                 n = 0
                 for name, records, notes in export_failed(opts, parse_duration(since), whole_window=whole_window,
@@ -352,7 +384,7 @@ def export(
                     n += write_jsonl((incident_to_dict(r) for r in records), fh)
                 err.print(f"exported {n} record(s) from failed endpoints", highlight=False)
     except typer.BadParameter as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {_shown(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except Exception as exc:
         fail(exc, debug)
@@ -452,7 +484,7 @@ def evaluate(
     if output is Output.json:
         import json
 
-        out.print(json.dumps(scores.to_dict(), indent=2), markup=False, highlight=False, soft_wrap=True)
+        _print_json(json.dumps(scores.to_dict(), indent=2))
         return
     from .render import scores_tables
 

@@ -80,6 +80,14 @@ def failure_points(incident: Incident) -> list[_Point]:
     return points + _metric_points(incident)
 
 
+def _moved(t: datetime, by: timedelta) -> datetime:
+    """`t + by`, stopping at the ends of the calendar instead of overflowing (a record may say year 1 or 9999)."""
+    try:
+        return t + by
+    except OverflowError:
+        return (datetime.max if by > timedelta(0) else datetime.min).replace(tzinfo=t.tzinfo)
+
+
 def _is_failure(points: list[_Point]) -> bool:
     return any(p.strong for p in points) or len(points) >= 2
 
@@ -99,6 +107,9 @@ def _slice(incident: Incident, lo: datetime, hi: datetime) -> Incident:
 def split(incident: Incident, rules: EpisodeRules = EpisodeRules()) -> list[Incident]:
     """Failure episodes of a window, oldest first; [] when the window holds no failure."""
     points = failure_points(incident)
+    # a record's start/end may not cover all of its own timestamps: a signal outside the window is not in it
+    points = [p for p in points if p.time is None or ((incident.start is None or p.time >= incident.start)
+                                                      and (incident.end is None or p.time <= incident.end))]
     failed_status = (incident.context.status or "").lower() == "failed"
     if not _is_failure(points) and not failed_status:
         return []
@@ -120,7 +131,7 @@ def split(incident: Incident, rules: EpisodeRules = EpisodeRules()) -> list[Inci
     hi_bound = incident.end or datetime.max.replace(tzinfo=timed[0].time.tzinfo)  # type: ignore[union-attr]
     episodes = []
     for g in groups:
-        lo = max(g[0].time - rules.lead, lo_bound)  # type: ignore[operator]
-        hi = min(g[-1].time + rules.tail, hi_bound)  # type: ignore[operator]
+        lo = max(_moved(g[0].time, -rules.lead), lo_bound)  # type: ignore[arg-type]
+        hi = min(_moved(g[-1].time, rules.tail), hi_bound)  # type: ignore[arg-type]
         episodes.append(_slice(incident, lo, hi))
     return episodes

@@ -11,8 +11,11 @@ import gzip
 import io
 import json
 import math
+import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +27,16 @@ UNCERTAIN = "uncertain"
 # A line longer than this is refused rather than parsed: one hostile line must
 # not take the whole batch's memory with it.
 MAX_LINE_BYTES = 64 * 1024 * 1024
+MAX_INSTANCES = 100_000  # far above any SageMaker endpoint; bounds what the featurizer has to take in
+
+# Characters that are valid in a JSON string but unsafe on a terminal or in some
+# JSON readers: C1 controls (0x9b is CSI on some terminals), line and paragraph
+# separators, bidi embeddings/overrides/isolates, and lone surrogates (not
+# encodable as UTF-8). JSON written by smtriage spells them as \uXXXX escapes, so
+# the file stays exact when read back and inert when printed.
+_JSON_UNSAFE = re.compile("[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class IncidentError(ValueError):
@@ -147,7 +160,10 @@ def parse_time(value: Any, where: str) -> datetime | None:
         raise IncidentError(f"{where}: {_short(value)!r} is not an ISO-8601 time") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is before the first representable UTC time
+        raise IncidentError(f"{where}: {_short(value)!r} is out of range in UTC") from None
 
 
 def format_time(value: datetime | None) -> str | None:
@@ -207,7 +223,7 @@ def _parse_metrics(raw: Any, where: str) -> dict[str, MetricSeries]:
         raise IncidentError(f"{where}: field 'metrics' must be an object, got {type(raw).__name__}")
     metrics: dict[str, MetricSeries] = {}
     for name, series in raw.items():
-        at = f"{where}: metrics.{_short(str(name), 40)}"
+        at = f"{where}: metrics.{_short(repr(str(name))[1:-1], 40)}"  # repr: a name cannot break the line
         if not isinstance(series, dict):
             raise IncidentError(f"{at} must be an object with 'timestamps' and 'values'")
         values = series.get("values")
@@ -240,8 +256,8 @@ def _parse_context(raw: Any, where: str) -> Context:
         raise IncidentError(f"{where}: field 'context' must be an object, got {type(raw).__name__}")
     at = f"{where}: context"
     count = raw.get("instance_count")
-    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
-        raise IncidentError(f"{at}.instance_count must be an integer or null")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_INSTANCES):
+        raise IncidentError(f"{at}.instance_count must be a whole number from 0 to {MAX_INSTANCES:,}, or null")
     return Context(
         status=_opt_str(raw, "status", at),
         failure_reason=_opt_str(raw, "failure_reason", at),
@@ -258,8 +274,10 @@ def incident_from_dict(obj: Any, where: str = "record") -> Incident:
     if "logs" not in obj and "metrics" not in obj:
         raise IncidentError(f"{where}: needs 'logs' or 'metrics' (neither is present)")
     rid = obj.get("id")
-    if rid is not None and not isinstance(rid, (str, int)):
+    if rid is not None and (isinstance(rid, bool) or not isinstance(rid, (str, int))):
         raise IncidentError(f"{where}: field 'id' must be a string")
+    if isinstance(rid, int) and not -10**30 < rid < 10**30:
+        raise IncidentError(f"{where}: field 'id' must be a string (got a number of more than 30 digits)")
     label = obj.get("label")
     if label is not None and label not in LABELS:
         raise IncidentError(f"{where}: label {_short(str(label))!r} is not one of {', '.join(LABELS)}")
@@ -326,6 +344,32 @@ def open_text(path: str | Path, mode: str = "r") -> IO[str]:
     return open(p, mode, encoding="utf-8", errors="replace", newline="\n")
 
 
+@contextmanager
+def replace_on_success(path: str | Path) -> Iterator[IO[str]]:
+    """Write a text file (plain or .gz; `-` is stdout) that appears only once complete.
+
+    The text goes to a hidden file beside `path`, moved over `path` when the
+    block ends normally; on an error it is removed and `path` keeps whatever
+    it held before, so a failed run never leaves a truncated or empty file.
+    """
+    if str(path) == "-":
+        fh = open_text("-", "w")
+        try:
+            yield fh
+        finally:
+            fh.flush()
+            fh.detach()  # leave sys.stdout open
+        return
+    target = Path(path)
+    partial = target.with_name(f".{target.stem}.{os.getpid()}.partial{target.suffix}")
+    try:
+        with open_text(partial, "w") as fh:
+            yield fh
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 @dataclass(frozen=True, slots=True)
 class BadRecord:
     path: str
@@ -337,20 +381,31 @@ def read_incidents(path: str | Path) -> Iterator[tuple[int, Incident | BadRecord
     """Yield (line number, incident or the reason it is bad); never raises for a bad line."""
     name = str(path)
     with open_text(path) as fh:
-        for lineno, line in enumerate(fh, start=1):
+        lineno = 0
+        while line := fh.readline(MAX_LINE_BYTES + 1):  # never more than the limit in memory at once
+            lineno += 1
+            if len(line) > MAX_LINE_BYTES:
+                length = len(line)
+                while not line.endswith("\n") and (line := fh.readline(1 << 20)):  # skip the rest of it
+                    length += len(line)
+                yield lineno, BadRecord(name, lineno, f"{name}:{lineno}: line is {length:,} characters, over the "
+                                                      f"{MAX_LINE_BYTES:,} limit")
+                continue
             if not line.strip():
                 continue
             where = f"{name}:{lineno}"
-            if len(line) > MAX_LINE_BYTES:
-                yield lineno, BadRecord(name, lineno, f"{where}: line is {len(line)} characters, over the {MAX_LINE_BYTES} limit")
-                continue
             try:
                 obj = json.loads(line)
+                if _ESCAPED_SURROGATE.search(line):
+                    obj = _fix_surrogates(obj)
             except json.JSONDecodeError as exc:
                 yield lineno, BadRecord(name, lineno, f"{where}: not valid JSON ({exc.msg} at column {exc.colno})")
                 continue
             except RecursionError:
                 yield lineno, BadRecord(name, lineno, f"{where}: JSON nested too deeply")
+                continue
+            except ValueError as exc:  # e.g. an integer literal with more digits than Python converts
+                yield lineno, BadRecord(name, lineno, f"{where}: not valid JSON ({_short(str(exc), 80)})")
                 continue
             try:
                 yield lineno, incident_from_dict(obj, where)
@@ -373,9 +428,26 @@ def load_incidents(paths: Iterable[str | Path], *, strict: bool = True) -> tuple
     return good, bad
 
 
+def json_text(obj: Any, **kwargs: Any) -> str:
+    """JSON for files and stdout: readable UTF-8, with terminal-unsafe characters escaped (still exact)."""
+    text = json.dumps(obj, ensure_ascii=False, allow_nan=False, **kwargs)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _fix_surrogates(obj: Any) -> Any:
+    """Lone surrogates (from a \\udXXX escape) become U+FFFD, as undecodable bytes already do."""
+    if isinstance(obj, str):
+        return _LONE_SURROGATE.sub("\ufffd", obj)
+    if isinstance(obj, list):
+        return [_fix_surrogates(v) for v in obj]
+    if isinstance(obj, dict):
+        return {_fix_surrogates(k): _fix_surrogates(v) for k, v in obj.items()}
+    return obj
+
+
 def write_jsonl(records: Iterable[dict[str, Any]], fh: IO[str]) -> int:
     n = 0
     for rec in records:
-        fh.write(json.dumps(rec, ensure_ascii=False, allow_nan=False) + "\n")
+        fh.write(json_text(rec) + "\n")
         n += 1
     return n

@@ -31,5 +31,4 @@ def classify_endpoint(model: TriageModel, endpoint: str, start: datetime, end: d
                       progress: Callable[[int], None] | None = None) -> EndpointReport:
     window = fetch_window(endpoint, start, end, opts, max_events=max_events, progress=progress)
     findings = [pair for incident in window.incidents for pair in triage_window(model, incident)]
-    events = sum(len(i.logs) for i in window.incidents)
-    return EndpointReport(endpoint, start, end, findings, window.notes, events)
+    return EndpointReport(endpoint, start, end, findings, window.notes, window.events_read)

@@ -3,12 +3,12 @@
 Log text is untrusted: it reaches the terminal only as `rich.text.Text` (never
 parsed as markup) after every control character is made visible (`\\x1b`), so
 a log line cannot move the cursor, retitle the window or plant a link.
-JSON output keeps the text exact; `json.dumps` escapes what needs escaping.
+JSON output keeps the text exact: `json_text` escapes every control, bidi and
+separator character as \\uXXXX, which a JSON reader turns back into the original.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -19,9 +19,12 @@ from rich.table import Table
 from rich.text import Text
 
 from . import instances
-from .incident import UNCERTAIN, Incident, MetricSeries, Verdict, format_time
+from .incident import UNCERTAIN, Incident, MetricSeries, Verdict, format_time, json_text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# C0/C1 controls (ESC starts ANSI CSI/OSC sequences, CR rewrites the line), line
+# separators, bidi marks/embeddings/overrides/isolates, and lone surrogates
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                      "\ud800-\udfff]")
 _BARS = "▁▂▃▄▅▆▇█"
 _COLOURS = {"resource_exhaustion": "magenta", "configuration_error": "yellow", "model_bug": "red", UNCERTAIN: "cyan"}
 
@@ -41,8 +44,13 @@ def sparkline(values: Sequence[float], top: float | None = None, width: int = 40
         vals = [max(vals[int(i * step): max(int((i + 1) * step), int(i * step) + 1)]) for i in range(width)]
     hi = top if top is not None else max(vals)
     lo = 0.0 if top is not None else min(vals)
-    span = (hi - lo) or 1.0
-    return "".join(_BARS[min(len(_BARS) - 1, max(0, int((v - lo) / span * (len(_BARS) - 1) + 0.5)))] for v in vals)
+    span = (hi / 2 - lo / 2) or 0.5  # halves: hi - lo of two huge values would overflow to inf
+
+    def level(v: float) -> int:
+        frac = min(1.0, max(0.0, (v / 2 - lo / 2) / span))
+        return int(frac * (len(_BARS) - 1) + 0.5)
+
+    return "".join(_BARS[level(v)] for v in vals)
 
 
 def _metric_scale(name: str, incident: Incident | None) -> float | None:
@@ -107,7 +115,7 @@ def print_verdicts(console: Console, verdicts: Sequence[Verdict], incidents: Seq
 
 
 def verdicts_json(verdicts: Sequence[Verdict]) -> str:
-    return json.dumps([v.to_dict() for v in verdicts], indent=2, ensure_ascii=False)
+    return json_text([v.to_dict() for v in verdicts], indent=2)
 
 
 

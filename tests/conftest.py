@@ -65,18 +65,13 @@ def moto_aws() -> Iterator[dict[str, object]]:
         yield aws_clients()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def moto_server_url() -> Iterator[str]:
-    """A real moto server on a free loopback port (for subprocesses and the demo path)."""
-    from moto.server import ThreadedMotoServer
+    """A real, empty moto server on a free loopback port (for subprocesses and --endpoint-url)."""
+    from classifier.demo import moto_server
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with moto_server() as url:
+        yield url
 
 
 def seed(clients: dict[str, object], incident: Incident, **changes: object) -> Incident:
@@ -91,3 +86,19 @@ def env_without_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(k, raising=False)
     assert "AWS_ACCESS_KEY_ID" not in os.environ
+
+
+@pytest.fixture
+def client_hooks(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Hooks run on every boto3 client smtriage creates (see tests/awsfaults.py: throttling, timeouts, Stubber)."""
+    from tests.awsfaults import install_client_hooks
+
+    return install_client_hooks(monkeypatch)
+
+
+@pytest.fixture
+def backoff(monkeypatch: pytest.MonkeyPatch):
+    """botocore's retry delays, recorded instead of slept (see tests/awsfaults.py)."""
+    from tests.awsfaults import record_backoff
+
+    return record_backoff(monkeypatch)

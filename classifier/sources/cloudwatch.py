@@ -8,11 +8,13 @@ saying what to do.
 
 from __future__ import annotations
 
+import bisect
 import collections
+import itertools
 import re
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -24,6 +26,8 @@ from botocore.config import Config
 
 from ..errors import AccessDenied, AwsAuthError, AwsUnavailable, NotFound, SmtriageError
 from ..incident import Context, Incident, LogEvent, MetricSeries
+from ..logtext import message_text
+from ..signals import EPISODE_SIGNALS, SIGNALS
 
 LOG_GROUP_PREFIX = "/aws/sagemaker/Endpoints/"
 INVOCATION_NAMESPACE = "AWS/SageMaker"
@@ -53,6 +57,15 @@ _THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException", "
 
 
 _XML_ERROR = re.compile(r"<Code>([^<]*)</Code>\s*<Message>([^<]*)</Message>", re.S)
+RETRY_MODES = ("standard", "adaptive")
+
+# Called as hook(service_name, client) on every client this module creates, after
+# the client exists and before any call. Empty in normal use. Tests attach
+# botocore's own machinery here (a `botocore.stub.Stubber`, or a `before-send`
+# handler answering with an HTTP error response) to produce AWS faults moto cannot
+# — throttling, expired tokens, read timeouts — while the real client, its retry
+# mode and its error parsing do everything else.
+CLIENT_HOOKS: list[Callable[[str, Any], None]] = []
 
 
 @dataclass(frozen=True)
@@ -88,11 +101,14 @@ class Window:
 
     incidents: list[Incident]
     notes: list[str] = field(default_factory=list)
+    events_read: int = 0  # log events read from CloudWatch, including those not kept (see --max-events)
 
 
 # ---------------------------------------------------------------- clients and errors
 
 def _make_clients(opts: AwsOptions) -> tuple[Any, Any, Any]:
+    if opts.retry_mode not in RETRY_MODES:
+        raise SmtriageError(f"retry mode {opts.retry_mode!r} is not one of {', '.join(RETRY_MODES)}")
     config = Config(
         retries={"mode": opts.retry_mode, "total_max_attempts": opts.max_attempts},
         connect_timeout=opts.connect_timeout, read_timeout=opts.read_timeout,
@@ -107,9 +123,13 @@ def _make_clients(opts: AwsOptions) -> tuple[Any, Any, Any]:
         raise AwsAuthError("no AWS region: pass --region (e.g. --region us-east-1) or set AWS_REGION")
     kw = {"config": config, "endpoint_url": opts.endpoint_url}
     try:
-        return session.client("sagemaker", **kw), session.client("logs", **kw), session.client("cloudwatch", **kw)
+        clients = tuple(session.client(name, **kw) for name in ("sagemaker", "logs", "cloudwatch"))
     except ValueError as exc:  # botocore rejects a malformed endpoint URL this way
         raise AwsUnavailable(f"cannot use endpoint URL {opts.endpoint_url!r}: {exc}") from None
+    for hook in CLIENT_HOOKS:
+        for name, client in zip(("sagemaker", "logs", "cloudwatch"), clients):
+            hook(name, client)
+    return clients  # type: ignore[return-value]
 
 
 def translate(exc: Exception, what: str) -> SmtriageError:
@@ -120,8 +140,8 @@ def translate(exc: Exception, what: str) -> SmtriageError:
     if isinstance(exc, bex.TokenRetrievalError | bex.SSOTokenLoadError | bex.UnauthorizedSSOTokenError):
         return AwsAuthError(f"AWS SSO session is not valid: run `aws sso login` ({exc})")
     if isinstance(exc, bex.ReadTimeoutError | bex.ConnectTimeoutError):
-        return AwsUnavailable(f"{what}: AWS did not answer in time after retries ({exc}); try again, or raise "
-                              "--max-attempts")
+        return AwsUnavailable(f"{what}: AWS did not answer in time, on every attempt ({exc}); check the network "
+                              "and try again, or raise --max-attempts")
     if isinstance(exc, bex.EndpointConnectionError | bex.ConnectionClosedError):
         return AwsUnavailable(f"{what}: could not connect to AWS ({exc}); check the network, --region and --endpoint-url")
     if isinstance(exc, bex.ClientError):
@@ -140,10 +160,14 @@ def translate(exc: Exception, what: str) -> SmtriageError:
         if code in _DENIED:
             return AccessDenied(f"{what}: access denied ({code}: {message}); the identity needs this permission")
         if code in _THROTTLED:
-            attempts = exc.response.get("ResponseMetadata", {}).get("MaxAttemptsReached")
-            more = " after every retry" if attempts else ""
-            return AwsUnavailable(f"{what}: AWS throttled or failed the request{more} ({code}); wait a minute and "
-                                  "retry, or raise --max-attempts")
+            meta = exc.response.get("ResponseMetadata", {})
+            attempts = int(meta.get("RetryAttempts") or 0) + 1
+            gave_up = (f" on all {attempts} attempts" if meta.get("MaxAttemptsReached")
+                       else f" on {attempts} attempt(s), and the client's retry budget is spent"
+                       if meta.get("RetryQuotaReached") else "")
+            said = f": {message}" if message else ""
+            return AwsUnavailable(f"{what}: AWS throttled or failed the request{gave_up} ({code}{said}); wait a "
+                                  "minute and run again, or raise --max-attempts")
         return SmtriageError(f"{what}: AWS error {code}: {message}")
     return SmtriageError(f"{what}: {type(exc).__name__}: {exc}")
 
@@ -168,8 +192,9 @@ def describe_endpoint(sagemaker: Any, endpoint: str) -> EndpointInfo:
         desc = sagemaker.describe_endpoint(EndpointName=endpoint)
     except bex.ClientError as exc:
         if _code(exc) == "ValidationException" and "could not find" in str(exc).lower():
-            raise NotFound(f"endpoint {endpoint!r} not found in this account and region; check the name, --region "
-                           "and --profile (`aws sagemaker list-endpoints`)") from None
+            region = getattr(sagemaker.meta, "region_name", None) or "this region"
+            raise NotFound(f"endpoint {endpoint!r} not found in {region} for this account; check the name, --region "
+                           f"and --profile (`aws sagemaker list-endpoints --region {region}`)") from None
         raise translate(exc, "DescribeEndpoint") from None
     except bex.BotoCoreError as exc:
         raise translate(exc, "DescribeEndpoint") from None
@@ -228,64 +253,176 @@ def list_streams(logs: Any, group: str, start: datetime, end: datetime) -> list[
     return names
 
 
-def read_stream(logs: Any, group: str, stream: str, start: datetime, end: datetime, *,
-                page_size: int = 10_000, max_events: int = DEFAULT_MAX_EVENTS) -> tuple[list[LogEvent], int]:
-    """Every event of one stream in the window, following nextToken to the end.
+_FAILURE_SIGNALS = tuple(s for s in SIGNALS if s.name in EPISODE_SIGNALS)
 
-    Keeps at most `max_events` (the most recent: a failure is usually where a
-    window ends), so memory stays bounded however long the stream is; returns
-    the kept events and how many were read in all.
+
+def failure_lines(events: list[LogEvent]) -> list[LogEvent]:
+    """The events among `events` that carry a failure signal (those an episode is built around).
+
+    The same signals as `signals.scan` restricted to EPISODE_SIGNALS (traffic
+    signals, which match nearly every line of a busy stream, are not run),
+    and the regex runs only on lines that hold one of the signal's literals.
     """
-    kept: collections.deque[LogEvent] = collections.deque(maxlen=max_events)
-    total = 0
+    if not events:
+        return []
+    texts = [message_text(e.message).lower() for e in events]
+    text = "\n".join(texts)
+    starts = list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))
+    found: set[int] = set()
+    for sig in _FAILURE_SIGNALS:
+        for lit in sig.literals:
+            pos = text.find(lit)
+            while pos != -1:
+                i = bisect.bisect_right(starts, pos) - 1
+                if i not in found and sig.regex.search(texts[i]):
+                    found.add(i)
+                pos = text.find(lit, starts[i + 1])  # on to the next line
+    return [events[i] for i in sorted(found)]
+
+
+class CappedEvents:
+    """At most `cap` events of one stream, in order: the latest ones, plus failure lines from before them.
+
+    A stream longer than the cap loses its oldest events, except that events
+    carrying a failure signal are kept aside (up to a fifth of the cap: the
+    first and the latest of them), so an OOM early in a long window is not
+    traded for the healthy traffic that followed it. Memory stays within the
+    cap plus one page whatever the stream's length; only events pushed out of
+    the window are scanned, so a stream under the cap costs nothing extra.
+    """
+
+    def __init__(self, cap: int):
+        self.cap = cap
+        self.recent: collections.deque[LogEvent] = collections.deque()
+        reserve = cap // 5
+        self._first_cap = reserve // 2
+        self.first: list[LogEvent] = []
+        self.last: collections.deque[LogEvent] = collections.deque(maxlen=reserve - self._first_cap)
+        self.total = 0
+
+    @property
+    def kept_failures(self) -> int:
+        return len(self.first) + len(self.last)
+
+    def extend(self, events: list[LogEvent]) -> None:
+        self.total += len(events)
+        self.recent.extend(events)
+        if len(self.recent) > self.cap:
+            self._evict(len(self.recent) - self.cap)
+
+    def _evict(self, n: int) -> None:
+        gone = [self.recent.popleft() for _ in range(n)]
+        for e in failure_lines(gone) if self.last.maxlen else ():
+            if len(self.first) < self._first_cap:
+                self.first.append(e)
+            else:
+                self.last.append(e)
+
+    def events(self) -> list[LogEvent]:
+        while len(self.recent) + self.kept_failures > self.cap:
+            self._evict(len(self.recent) + self.kept_failures - self.cap)
+        return [*self.first, *self.last, *self.recent]
+
+
+def read_stream(logs: Any, group: str, stream: str, start: datetime, end: datetime, *,
+                page_size: int = 10_000, max_events: int = DEFAULT_MAX_EVENTS,
+                stop: threading.Event | None = None) -> tuple[list[LogEvent], int, int]:
+    """Every event of one stream in the window, page by page, following nextToken to the end.
+
+    Keeps at most `max_events` (see `CappedEvents`: the latest, plus earlier
+    failure lines), so memory stays bounded however long the stream is; returns
+    the kept events, how many were read in all, and how many of the kept ones
+    are earlier failure lines. Stops between pages once `stop` is set.
+    """
+    kept = CappedEvents(max_events)
     paginator = logs.get_paginator("filter_log_events")
     pages = paginator.paginate(logGroupName=group, logStreamNames=[stream], startTime=_ms(start),
                                endTime=_ms(end), PaginationConfig={"PageSize": page_size})
     for page in pages:
+        if stop is not None and stop.is_set():
+            break
+        batch = []
         for ev in page.get("events", []):
-            total += 1
             ts = ev.get("timestamp")
-            kept.append(LogEvent(message=str(ev.get("message", "")).rstrip("\n"),
-                                 timestamp=datetime.fromtimestamp(ts / 1000, tz=timezone.utc) if ts is not None else None,
-                                 stream=ev.get("logStreamName", stream)))
-    return list(kept), total
+            batch.append(LogEvent(message=str(ev.get("message", "")).rstrip("\n"),
+                                  timestamp=datetime.fromtimestamp(ts / 1000, tz=timezone.utc) if ts is not None else None,
+                                  stream=ev.get("logStreamName", stream)))
+        kept.extend(batch)
+    events = kept.events()
+    return events, kept.total, kept.kept_failures
+
+
+@dataclass
+class LogRead:
+    streams: dict[str, list[LogEvent]]
+    notes: list[str]
+    events_read: int = 0
 
 
 def read_logs(logs: Any, endpoint: str, start: datetime, end: datetime, *, page_size: int = 10_000,
               max_events: int = DEFAULT_MAX_EVENTS, workers: int = 8,
-              progress: Callable[[int], None] | None = None) -> tuple[dict[str, list[LogEvent]], list[str]]:
-    """Events per stream, streams read concurrently; notes say what was capped."""
+              progress: Callable[[int], None] | None = None,
+              endpoint_known: bool = True) -> LogRead:
+    """Events per stream, streams read concurrently; the notes say what was capped."""
     group = LOG_GROUP_PREFIX + endpoint
     try:
         streams = list_streams(logs, group, start, end)
     except bex.ClientError as exc:
         if _code(exc) == "ResourceNotFoundException":
-            raise NotFound(f"log group {group} does not exist: the endpoint has never written logs (its container "
-                           "did not start, or the execution role lacks logs:CreateLogStream / logs:PutLogEvents)") from None
+            maybe = "" if endpoint_known else "the endpoint name is wrong, or "
+            raise NotFound(f"log group {group} does not exist: {maybe}the endpoint has never written logs (its "
+                           "container did not start, or the execution role lacks logs:CreateLogStream / "
+                           "logs:PutLogEvents)") from None
         raise translate(exc, "DescribeLogStreams") from None
     except bex.BotoCoreError as exc:
         raise translate(exc, "DescribeLogStreams") from None
     per_stream = max(1, max_events // max(1, len(streams)))
     lock = threading.Lock()
+    stop = threading.Event()
 
-    def one(stream: str) -> tuple[str, list[LogEvent], int]:
-        with _aws("FilterLogEvents"):
-            events, total = read_stream(logs, group, stream, start, end, page_size=page_size, max_events=per_stream)
+    def one(stream: str) -> tuple[str, list[LogEvent], int, int]:
+        if stop.is_set():  # another stream already failed: do not start this one
+            return stream, [], 0, 0
+        try:
+            with _aws("FilterLogEvents"):
+                events, total, rescued = read_stream(logs, group, stream, start, end, page_size=page_size,
+                                                     max_events=per_stream, stop=stop)
+        except BaseException:
+            stop.set()
+            raise
         if progress:
             with lock:
                 progress(total)
-        return stream, events, total
+        return stream, events, total, rescued
 
-    notes = []
     out: dict[str, list[LogEvent]] = {}
+    read = kept = rescued_all = capped = 0
     if streams:
-        with ThreadPoolExecutor(max_workers=min(workers, len(streams))) as pool:
-            for stream, events, total in pool.map(one, streams):
+        pool = ThreadPoolExecutor(max_workers=min(workers, len(streams)))
+        try:
+            futures = [pool.submit(one, stream) for stream in streams]
+            for future in as_completed(futures):
+                stream, events, total, rescued = future.result()
                 out[stream] = events
-                if total > len(events):
-                    notes.append(f"stream {stream}: read {total:,} events, kept the latest {len(events):,} "
-                                 f"(--max-events {max_events:,})")
-    return out, notes
+                read += total
+                kept += len(events)
+                rescued_all += rescued
+                capped += total > len(events)
+        except BaseException:
+            # the first failing stream decides: streams not started are dropped, so the user hears now
+            # (after at most the calls in flight), not after every stream has retried to the end
+            stop.set()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    out = {stream: out[stream] for stream in streams if stream in out}
+    notes = []
+    if capped:
+        earlier = f", plus {rescued_all:,} earlier failure line(s)" if rescued_all else ""
+        notes.append(f"read {read:,} log events in {len(streams)} stream(s); {capped} stream(s) had more than "
+                     f"{per_stream:,}, so kept {kept:,}: the latest of each stream{earlier} (--max-events "
+                     f"{max_events:,}; raise it to keep more)")
+    return LogRead(out, notes, read)
 
 
 # ---------------------------------------------------------------- metrics
@@ -329,46 +466,62 @@ def _variant_of(stream: str) -> str:
 def fetch_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions = AwsOptions(), *,
                  max_events: int = DEFAULT_MAX_EVENTS, page_size: int = 10_000,
                  progress: Callable[[int], None] | None = None) -> Window:
-    """One incident per production variant: its logs (all instances), metrics and context."""
+    """One incident per production variant: its logs (all instances), metrics and context.
+
+    Access denied on one source (DescribeEndpoint, the logs, or the metrics)
+    is not fatal: the window is read from the others and a note says what is
+    missing. Only when neither logs nor metrics can be read is it an error.
+    """
     if start >= end:
         raise SmtriageError(f"window start {start.isoformat()} is not before its end {end.isoformat()}")
     sagemaker, logs, cloudwatch = _make_clients(opts)
-    info = describe_endpoint(sagemaker, endpoint)
-    notes: list[str] = []
+    denied: dict[str, AccessDenied] = {}
     try:
-        streams, log_notes = read_logs(logs, endpoint, start, end, page_size=page_size, max_events=max_events,
-                                       progress=progress)
-        notes += log_notes
-        logs_ok = True
+        info = describe_endpoint(sagemaker, endpoint)
     except AccessDenied as exc:
-        streams, logs_ok = {}, False
-        notes.append(f"logs not read ({exc}); classifying from metrics and status only")
-    variants = info.variants or [Variant(_variant_of(s)) for s in sorted(streams)][:1] or [Variant("AllTraffic")]
+        info, denied["status"] = EndpointInfo(endpoint, None, None, []), exc
+    notes: list[str] = []
+    events_read = 0
+    try:
+        read = read_logs(logs, endpoint, start, end, page_size=page_size, max_events=max_events,
+                         progress=progress, endpoint_known="status" not in denied)
+        streams, events_read = read.streams, read.events_read
+        notes += read.notes
+    except AccessDenied as exc:
+        streams, denied["logs"] = {}, exc
+    variants = info.variants or [Variant(name) for name in sorted({_variant_of(s) for s in streams})] \
+        or [Variant("AllTraffic")]
     incidents = []
-    metrics_denied: AccessDenied | None = None
     for v in variants:
         events = sorted((e for s, evs in streams.items() if _variant_of(s) == v.name for e in evs),
                         key=lambda e: (e.timestamp or start, e.stream or ""))
-        try:
-            metrics = read_metrics(cloudwatch, endpoint, v.name, start, end) if metrics_denied is None else {}
-        except bex.ClientError as exc:
-            err = translate(exc, "GetMetricData")
-            if not isinstance(err, AccessDenied):
-                raise err from None
-            metrics_denied, metrics = err, {}
-        except bex.BotoCoreError as exc:
-            raise translate(exc, "GetMetricData") from None
+        metrics: dict[str, MetricSeries] = {}
+        if "metrics" not in denied:
+            try:
+                metrics = read_metrics(cloudwatch, endpoint, v.name, start, end)
+            except bex.ClientError as exc:
+                err = translate(exc, "GetMetricData")
+                if not isinstance(err, AccessDenied):
+                    raise err from None
+                denied["metrics"] = err
+            except bex.BotoCoreError as exc:
+                raise translate(exc, "GetMetricData") from None
         incidents.append(Incident(
             id=f"{endpoint}-{start:%Y-%m-%dT%H:%MZ}", endpoint=endpoint, variant=v.name, start=start, end=end,
             context=Context(status=info.status, failure_reason=info.failure_reason, instance_type=v.instance_type,
                             instance_count=v.instance_count, image=v.image),
             logs=events, metrics=metrics,
         ))
-    if metrics_denied is not None:
-        if not logs_ok:
-            raise AccessDenied(f"cannot read logs or metrics for {endpoint!r}: {metrics_denied}")
-        notes.append(f"metrics not read ({metrics_denied}); classifying from logs and status only")
-    return Window(incidents, notes)
+    if "logs" in denied and "metrics" in denied:
+        calls = [str(e).split(":", 1)[0] for e in denied.values()]
+        raise AccessDenied(f"access denied on {', '.join(calls)} for {endpoint!r}, so neither its logs nor its "
+                           "metrics can be read; the identity needs logs:DescribeLogStreams and logs:FilterLogEvents "
+                           "and/or cloudwatch:GetMetricData (and sagemaker:DescribeEndpoint for the status)")
+    if denied:
+        left = [name for name in ("logs", "metrics", "status") if name not in denied]
+        for what, exc in denied.items():
+            notes.append(f"{what} not read ({exc}); classifying from {' and '.join(left)} only")
+    return Window(incidents, notes, events_read)
 
 
 def failed_endpoints(opts: AwsOptions = AwsOptions()) -> list[tuple[str, datetime]]:
