@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -39,24 +40,35 @@ def samples_path() -> Path:
 
 @contextmanager
 def moto_server() -> Iterator[str]:
-    """A moto server on a free loopback port, with throwaway credentials for this process only."""
+    """An empty moto server on a free loopback port; yields its URL."""
     try:
         from moto.server import ThreadedMotoServer
     except ImportError:
         raise SmtriageError("the demo needs moto's server: pip install 'smtriage[demo]'") from None
-    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                                           "AWS_PROFILE", "AWS_DEFAULT_REGION")}
-    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION})
-    os.environ.pop("AWS_PROFILE", None)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per AWS call otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
         host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
+        url = f"http://{host}:{port}"
+        # moto keeps its state per process: start from empty even if this process used moto before
+        urllib.request.urlopen(urllib.request.Request(url + "/moto-api/reset", method="POST"), timeout=10).close()
+        yield url
     finally:
         server.stop()
+
+
+@contextmanager
+def throwaway_credentials() -> Iterator[None]:
+    """Fake credentials for this process only, restored afterwards; a real profile is never touched."""
+    keys = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_REGION")
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION})
+    os.environ.pop("AWS_PROFILE", None)
+    try:
+        yield
+    finally:
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -144,7 +156,7 @@ def run_demo(model: TriageModel, samples: Path | None = None) -> list[DemoResult
     incidents, _ = load_incidents([samples or samples_path()])
     now = datetime.now(timezone.utc).replace(microsecond=0)
     results = []
-    with moto_server() as url:
+    with throwaway_credentials(), moto_server() as url:
         clients = {s: boto3.client(s, region_name=REGION, endpoint_url=url) for s in ("sagemaker", "logs", "cloudwatch")}
         moved = []
         for inc in incidents:

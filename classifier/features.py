@@ -28,7 +28,7 @@ from .incident import Incident
 from .logtext import message_text
 from .signals import EPISODE_SIGNALS, SIGNALS, TRAFFIC_SIGNALS, ScanResult, scan
 
-FEATURE_SCHEMA_VERSION = 1
+FEATURE_SCHEMA_VERSION = 2
 
 UTILIZATION_METRICS = ("CPUUtilization", "MemoryUtilization", "DiskUtilization", "GPUUtilization", "GPUMemoryUtilization")
 COUNT_METRICS = ("Invocations", "Invocation4XXErrors", "Invocation5XXErrors", "InvocationModelErrors")
@@ -55,6 +55,7 @@ _MAX_TOKEN = 40
 # Hashing every line of a 100k-event window would cost more than fetching it;
 # the lines that carry signals say what the window is about.
 _MAX_TOKEN_EVENTS = 400
+_METRIC_CLIP = 1e6
 
 
 def dense_feature_names() -> list[str]:
@@ -184,11 +185,13 @@ def _row_stats(values: np.ndarray) -> dict[str, np.ndarray]:
         denom = (dx * dx).sum(axis=1)
         slope = np.where(denom > 0, (dx * dy).sum(axis=1) / np.where(denom > 0, denom, 1.0), 0.0)
         span = np.maximum(count - 1, 0)
-        # share of the window's total in its last third: a late burst of errors
-        third = values.shape[1] - values.shape[1] // 3
-        late = zeros[:, third:].sum(axis=1)
+        # totals of each row's own first and last thirds (rows differ in length; padding is not data)
+        length = last_idx - first_idx + 1
+        third = np.maximum(1, length // 3)[:, None]
+        early = np.where(idx < first_idx[:, None] + third, zeros, 0.0).sum(axis=1)
+        late = np.where(idx > last_idx[:, None] - third, zeros, 0.0).sum(axis=1)
     return {"valid": valid, "count": count, "present": present, "max": mx, "mean": mean, "median": median,
-            "first": first, "last": last, "slope_total": slope * span, "total": total, "late": late}
+            "first": first, "last": last, "slope_total": slope * span, "total": total, "early": early, "late": late}
 
 
 def _capacity(incidents: Sequence[Incident], name: str, observed_max: np.ndarray) -> np.ndarray:
@@ -226,7 +229,7 @@ def metric_block(incidents: Sequence[Incident]) -> np.ndarray:
         cols += [s["present"].astype(float), np.log1p(s["total"]), nonzero, np.log1p(np.maximum(s["max"], 0)), late_share]
         sums[name] = s["total"]
         if name == "Invocations":
-            sums["_inv_first"] = np.nan_to_num(np.where(s["valid"], raw, 0)[:, : max(1, raw.shape[1] // 3)].sum(axis=1))
+            sums["_inv_first"] = s["early"]
             sums["_inv_late"] = s["late"]
     for name in LATENCY_METRICS:
         raw = _padded(incidents, name)
@@ -243,7 +246,8 @@ def metric_block(incidents: Sequence[Incident]) -> np.ndarray:
         np.where(sums["_inv_first"] > 0, np.clip(1 - sums["_inv_late"] / np.maximum(sums["_inv_first"], 1e-9), -1, 1), 0.0),
     ]
     block = np.column_stack(cols) if incidents else np.zeros((0, len(cols)))
-    return np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0)
+    # clipped so that absurd datapoints (1e300) cannot overflow the float32 matrix; real windows are far inside
+    return np.clip(np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0), -_METRIC_CLIP, _METRIC_CLIP)
 
 
 def _context_block(incident: Incident) -> np.ndarray:

@@ -97,7 +97,7 @@ class TriageModel:
         if cached is not None:
             return cached
         clf = self.pipeline.named_steps["classify"]
-        coefs = np.mean([cc.estimator.coef_ for cc in clf.calibrated_classifiers_], axis=0)
+        coefs = np.mean([cc.estimator.coef_ for cc in clf.calibrated_classifiers_], axis=0)  # one when ensemble=False
         classes = list(clf.classes_)
         coefs = coefs[[classes.index(label) for label in self.labels]]
         weights = coefs - coefs.mean(axis=0, keepdims=True)
@@ -107,13 +107,13 @@ class TriageModel:
 
 # ---------------------------------------------------------------- training
 
-def build_pipeline(*, C: float = 4.0, n_hash_bits: int = 14, calibration: str = "sigmoid", cv: int = 5) -> Any:
+def build_pipeline(*, C: float = 4.0, n_hash_bits: int = 14, calibration: str = "sigmoid", cv: Any = 5,
+                   ensemble: bool = True) -> Any:
     """Featurize -> scale -> calibrated multinomial logistic regression.
 
     Logistic regression on hashed tokens and signal counts generalises across
-    stacks far better than trees did on held-out stacks, and its weights give a
-    per-line explanation for free; calibration makes its confidence mean what
-    it says.
+    stacks, and its weights give a per-line explanation for free; calibration
+    makes its confidence mean what it says.
     """
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
@@ -124,21 +124,41 @@ def build_pipeline(*, C: float = 4.0, n_hash_bits: int = 14, calibration: str = 
     return Pipeline([
         ("features", IncidentFeaturizer(n_hash_bits=n_hash_bits)),
         ("scale", MaxAbsScaler()),
-        ("classify", CalibratedClassifierCV(base, method=calibration, cv=cv)),
+        ("classify", CalibratedClassifierCV(base, method=calibration, cv=cv, ensemble=ensemble)),
     ])
 
 
-def fit(incidents: Sequence[Incident], *, sample_weight: np.ndarray | None = None, **params: Any) -> TriageModel:
+def fit(incidents: Sequence[Incident], *, sample_weight: np.ndarray | None = None,
+        groups: Sequence[str] | None = None, **params: Any) -> TriageModel:
+    """Fit on labeled incidents.
+
+    With `groups` (the serving stack of each incident) and at least five of
+    them, the calibrator learns from predictions on stacks held out of the fold
+    that made them: confidence then reflects how the model does on a stack it
+    has not seen, which is what real endpoints are. The classifier itself is
+    refitted on every incident.
+    """
     labels = [inc.label for inc in incidents]
     if any(label is None for label in labels):
         raise ModelError("every training incident needs a label")
     missing = sorted(set(LABELS) - set(labels))
     if missing:
         raise ModelError(f"training data has no incident labelled {', '.join(missing)}; every label needs examples")
-    pipeline = build_pipeline(**params)
+    if groups is not None and len(set(groups)) >= 5:
+        from sklearn.model_selection import GroupKFold
+
+        folds = list(GroupKFold(n_splits=5).split(np.zeros(len(labels)), labels, groups))
+        pipeline = build_pipeline(cv=folds, ensemble=False, **params)
+    else:
+        pipeline = build_pipeline(**params)
     fit_params = {"classify__sample_weight": sample_weight} if sample_weight is not None else {}
     pipeline.fit(list(incidents), labels, **fit_params)
+    # the fold indices served the fit; keep them out of the model file
+    pipeline.named_steps["classify"].set_params(cv=5)
     return TriageModel(pipeline, {"labels": list(LABELS)})
+
+
+MIN_THRESHOLD = 0.5
 
 
 def choose_threshold(confidence: np.ndarray, correct: np.ndarray, target_accuracy: float = 0.9,
@@ -147,6 +167,8 @@ def choose_threshold(confidence: np.ndarray, correct: np.ndarray, target_accurac
 
     If no cut reaches it while keeping `min_coverage` of the verdicts, keep that
     coverage: a tool that abstains on most failures is not used at 3 a.m.
+    Never below even odds (`MIN_THRESHOLD`): a label the model gives less than a
+    50% chance is a guess, and is shown as one.
     """
     order = np.argsort(-confidence, kind="stable")
     conf = confidence[order]
@@ -159,7 +181,7 @@ def choose_threshold(confidence: np.ndarray, correct: np.ndarray, target_accurac
     floor = float(conf[max(0, int(np.ceil(min_coverage * len(order))) - 1)]) if len(order) else 0.5
     if best is None or best > floor:
         best = floor
-    return round(min(max(best, 1.0 / len(LABELS)), 0.99), 4)
+    return round(min(max(best, MIN_THRESHOLD), 0.99), 4)
 
 
 # ---------------------------------------------------------------- persistence
@@ -268,14 +290,17 @@ def check_manifest(manifest: dict[str, Any], where: Path) -> None:
     if manifest.get("format_version") != MANIFEST_FORMAT:
         raise ModelError(f"{where}: manifest format {manifest.get('format_version')!r} is not {MANIFEST_FORMAT}; "
                          "retrain with this smtriage (`smtriage train`)")
-    if tuple(manifest.get("labels", ())) != LABELS:
-        raise ModelError(f"{where}: model labels {manifest.get('labels')} differ from {list(LABELS)}")
-    schema = manifest.get("feature_schema") or {}
-    bits = schema.get("n_hash_bits")
-    if not isinstance(bits, int) or schema.get("hash") != schema_hash(bits):
+    labels = manifest.get("labels")
+    if not isinstance(labels, list) or tuple(labels) != LABELS:
+        raise ModelError(f"{where}: model labels {labels!r:.200} differ from {list(LABELS)}")
+    schema = manifest.get("feature_schema")
+    bits = schema.get("n_hash_bits") if isinstance(schema, dict) else None
+    if isinstance(bits, bool) or not isinstance(bits, int) or not 1 <= bits <= 24 or schema.get("hash") != schema_hash(bits):
         raise ModelError(f"{where}: model was trained on a different feature schema than this smtriage computes; "
                          "retrain it with `smtriage train` or use the smtriage version that made it")
-    trained = (manifest.get("versions") or {}).get("scikit-learn", "")
+    versions = manifest.get("versions")
+    trained = versions.get("scikit-learn") if isinstance(versions, dict) else None
+    trained = trained if isinstance(trained, str) else ""
     running = runtime_versions()["scikit-learn"]
     if _major_minor(trained) != _major_minor(running):
         raise ModelError(f"{where}: model was trained with scikit-learn {trained or 'unknown'} but {running} is "
@@ -297,6 +322,11 @@ def load(directory: str | Path) -> TriageModel:
     if not isinstance(manifest, dict):
         raise ModelError(f"{manifest_path}: must be a JSON object")
     check_manifest(manifest, manifest_path)
+    threshold = manifest.get("uncertain_threshold", 0.5)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+        raise ModelError(f"{manifest_path}: uncertain_threshold must be a number from 0 to 1")
+    if not isinstance(manifest.get("sha256"), str):
+        raise ModelError(f"{manifest_path}: no sha256 of the model file; a manifest written by `smtriage train` has one")
     model_path = directory / str(manifest.get("model_file", MODEL_FILE))
     if model_path.parent.resolve() != directory.resolve() or not model_path.is_file():
         raise ModelError(f"{directory}: model file {manifest.get('model_file')!r} is missing")
@@ -316,7 +346,22 @@ def load(directory: str | Path) -> TriageModel:
         pipeline = sio.load(io.BytesIO(raw), trusted=list(TRUSTED_TYPES))
     except Exception as exc:
         raise ModelError(f"{model_path}: could not be loaded ({type(exc).__name__}: {exc})") from None
+    _check_built(pipeline, manifest, model_path)
     return TriageModel(pipeline, manifest)
+
+
+def _check_built(pipeline: Any, manifest: dict[str, Any], where: Path) -> None:
+    """The object built is the pipeline the manifest describes (only trusted types got this far; their
+    values could still be anything, e.g. a featurizer told to hash into 2**40 columns)."""
+    steps = getattr(pipeline, "named_steps", None)
+    featurizer = steps.get("features") if hasattr(steps, "get") else None
+    schema = manifest["feature_schema"]
+    if (not isinstance(featurizer, IncidentFeaturizer) or "classify" not in steps
+            or getattr(featurizer, "n_hash_bits", None) != schema["n_hash_bits"]
+            or getattr(featurizer, "schema_hash_", None) != schema["hash"]
+            or list(getattr(steps["classify"], "classes_", [])) != sorted(LABELS)):
+        raise ModelError(f"{where}: the model in the file is not the one its manifest describes (pipeline steps, "
+                         "feature schema or labels differ); do not use it")
 
 
 def default_model_dir() -> Path:

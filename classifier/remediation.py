@@ -13,13 +13,15 @@ from collections.abc import Sequence
 
 from . import instances
 from .features import event_texts
+from .logtext import message_text
 from .incident import Evidence, Incident
 from .signals import SIGNALS, scan
 
 _FAMILY = {s.name: s.family for s in SIGNALS}
 
 _FRAME = re.compile(r'File "([^"]+)", line (\d+), in ([\w<>.]+)')
-_EXC = re.compile(r"\b([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt))\b:?\s*(.*)")
+_EXC = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt))(?::\s+(.*)|\s*$)")
+_SOURCE_LINE = re.compile(r"\braise\b|^\s*(?:return|if|for|with|self\.)\b")
 _SITE = re.compile(r"site-packages|dist-packages|/lib/python\d|/usr/lib/|<frozen|/opt/conda/lib/|ts/model_service_worker|"
                    r"sagemaker_inference|sagemaker_containers|sagemaker_huggingface|mms/|/tritonserver/")
 _MODULE = re.compile(r"no module named ['\"]?([\w.]+)", re.I)
@@ -34,15 +36,26 @@ _REJECTED = re.compile(
 _ACCEPTED = re.compile(rf"(?:one of|\b(?<!un)supported (?:content )?types?(?: are)?|expected|accepts?)[:\s]*\[?((?:['\"]?{_TYPE}['\"]?[,\s]*(?:or\s+)?)+)", re.I)
 
 
-def _families(lines: Sequence[str]) -> list[str]:
-    """Signal families in order of first strong appearance in the evidence lines."""
+_GENERIC = frozenset({"severity", "healthy", "exception", "traceback", "status", "http", "latency", "worker",
+                      "user_code", "shape", "numeric", "serialization", "weights", "tokenizer", "gpu_info"})
+# a metric in the evidence points at the same cause as these signal families
+_METRIC_FAMILY = {"MemoryUtilization": "memory", "GPUMemoryUtilization": "gpu_memory", "DiskUtilization": "disk",
+                  "CPUUtilization": "capacity", "ModelLatency": "capacity", "Invocation5XXErrors": "capacity",
+                  "InvocationModelErrors": "capacity", "Invocations": "capacity", "OverheadLatency": "capacity",
+                  "GPUUtilization": "capacity"}
+
+
+def _families(evidence: Sequence[Evidence]) -> list[str]:
+    """Families named by the evidence, strongest evidence first (evidence is sorted by weight)."""
     out: list[str] = []
-    for line in lines:
-        for names in scan([line]).event_hits.values():
-            for n in names:
-                fam = _FAMILY[n]
-                if fam not in out and fam not in {"severity", "healthy", "exception", "traceback", "status"}:
-                    out.append(fam)
+    for e in evidence:
+        if e.kind == "metric":
+            found = [_METRIC_FAMILY.get(e.metric or "", "")]
+        else:
+            found = [_FAMILY[n] for names in scan([e.text]).event_hits.values() for n in names]
+        for fam in found:
+            if fam and fam not in out and fam not in _GENERIC:
+                out.append(fam)
     return out
 
 
@@ -56,34 +69,63 @@ def _names(types: list[instances.InstanceType]) -> str:
     return " or ".join(t.name for t in types)
 
 
-def _resource(incident: Incident, families: list[str], text: str) -> str:
+# ---------------------------------------------------------------- resource exhaustion
+
+def _gpu_memory(incident: Incident) -> str:
     itype = incident.context.instance_type
     it = instances.lookup(itype)
-    on = f" on {it.name if it else itype}" if itype else ""
+    bigger = instances.bigger_for_gpu_memory(itype)
+    target = f"move to an instance with more GPU memory such as {_names(bigger)}" if bigger else "move to an instance with more GPU memory"
+    have = f" on {it.name} ({it.gpus}×{it.gpu_memory_gib:.0f} GiB {it.accelerator})" if it and it.gpus else (
+        f" on {itype}" if itype else "")
+    return (f"GPU memory ran out{have}: {target}, or lower the batch size / max total tokens / "
+            "gpu_memory_utilization, or quantize or shard the model.")
+
+
+def _host_memory(incident: Incident) -> str:
+    itype = incident.context.instance_type
+    on = f" on {itype}" if itype else ""
     mem = _peak(incident, "MemoryUtilization")
-    if "gpu_memory" in families or "cuda out of memory" in text or (_peak(incident, "GPUMemoryUtilization") or 0) >= 95:
-        bigger = instances.bigger_for_gpu_memory(itype)
-        target = f"move to an instance with more GPU memory such as {_names(bigger)}" if bigger else "move to an instance with more GPU memory"
-        have = f" ({it.gpus}×{it.gpu_memory_gib:.0f} GiB {it.accelerator})" if it and it.gpus else ""
-        return (f"GPU memory ran out{on}{have}: {target}, or lower the batch size / max total tokens / "
-                "gpu_memory_utilization, or quantize or shard the model.")
-    if "disk" in families or (_peak(incident, "DiskUtilization") or 0) >= 95:
-        return ("The disk filled up: raise VolumeSizeInGB on the production variant (up to 512 GB), pick an instance "
-                "with local NVMe storage, or ship fewer/smaller weight files in model.tar.gz.")
-    if "jvm_oom" in text or "java heap" in text or "direct buffer memory" in text:
-        return ("The model server's JVM ran out of memory: raise -Xmx / -XX:MaxDirectMemorySize in vmargs of the "
-                "server's config.properties, lower max_request_size or batch size, or move to a bigger instance.")
-    if "memory" in families or (mem is not None and mem >= 90):
-        bigger = instances.bigger_for_memory(itype)
-        peak = f"MemoryUtilization peaked at {mem:.0f}%{on}: " if mem is not None else f"The host ran out of memory{on}: "
-        target = (f"move to an instance with more memory such as {_names(bigger)}" if bigger
-                  else "move to an instance type with more memory")
-        return peak + target + ", add instances, or run fewer model-server workers (SAGEMAKER_MODEL_SERVER_WORKERS)."
-    bigger = instances.bigger_for_cpu(itype)
+    bigger = instances.bigger_for_memory(itype)
+    head = f"MemoryUtilization peaked at {mem:.0f}%{on}: " if mem is not None and mem >= 80 else f"The host ran out of memory{on}: "
+    target = (f"move to an instance with more memory such as {_names(bigger)}" if bigger
+              else "move to an instance type with more memory")
+    return head + target + ", add instances, or run fewer model-server workers (SAGEMAKER_MODEL_SERVER_WORKERS)."
+
+
+def _jvm_memory(incident: Incident) -> str:
+    return ("The model server's JVM ran out of memory: raise -Xmx / -XX:MaxDirectMemorySize in vmargs of the "
+            "server's config.properties, lower max_request_size or the batch size, or move to a bigger instance.")
+
+
+def _disk(incident: Incident) -> str:
+    if "/dev/shm" in "\n".join(event_texts(incident)):
+        return ("Shared memory (/dev/shm) is full: it is sized by the instance; lower the number of workers or the "
+                "batch size that share it (e.g. DataLoader workers, Triton's shm regions), or move to a bigger instance.")
+    return ("The disk filled up: raise VolumeSizeInGB on the production variant (up to 512 GB), pick an instance "
+            "with local NVMe storage, or ship fewer/smaller weight files in model.tar.gz.")
+
+
+def _capacity(incident: Incident) -> str:
+    bigger = instances.bigger_for_cpu(incident.context.instance_type)
     more = f" or a larger instance such as {_names(bigger)}" if bigger else ""
     return ("The endpoint is saturated: add instances (target-tracking auto scaling on InvocationsPerInstance)"
             f"{more}, and raise the number of workers if CPU is idle.")
 
+
+_RESOURCE = {"gpu_memory": _gpu_memory, "jvm_memory": _jvm_memory, "memory": _host_memory, "disk": _disk,
+             "capacity": _capacity, "timeout": _capacity}
+
+
+def _resource(incident: Incident, families: list[str]) -> str:
+    for fam in families:
+        if fam in _RESOURCE:
+            return _RESOURCE[fam](incident)
+    mem = _peak(incident, "MemoryUtilization")
+    return _host_memory(incident) if mem is not None and mem >= 90 else _capacity(incident)
+
+
+# ---------------------------------------------------------------- configuration errors
 
 def _expected_content_type(incident: Incident, text: str) -> str:
     """What the container says it accepts, else what its framework's default handler accepts."""
@@ -100,86 +142,154 @@ def _expected_content_type(incident: Incident, text: str) -> str:
     return "application/json"
 
 
-def _config(incident: Incident, families: list[str], lines: Sequence[str]) -> str:
-    text = "\n".join(lines)
+def _content_type(incident: Incident, text: str) -> str:
+    rejected = _REJECTED.search(text)
+    got = f" (it rejected {next(g for g in rejected.groups() if g)})" if rejected else ""
+    return (f"Send the content type the container accepts{got}: {_expected_content_type(incident, text)}; with "
+            "the SageMaker SDK set the predictor's serializer (e.g. CSVSerializer or JSONSerializer) to match, "
+            "or add that type to your input_fn.")
+
+
+def _import(incident: Incident, text: str) -> str:
+    m = _MODULE.search(text)
+    mod = m.group(1).split(".")[0] if m else "the missing package"
+    return (f"Add {mod} to code/requirements.txt inside model.tar.gz (or to the image), and check that the "
+            "package versions match the serving container's Python.")
+
+
+def _gpu_config(incident: Incident, text: str) -> str:
     low = text.lower()
-    if "content_type" in families or re.search(r"\b415\b", text):
-        everything = "\n".join(event_texts(incident))
-        rejected = _REJECTED.search(everything)
-        got = f" (it rejected {next(g for g in rejected.groups() if g)})" if rejected else ""
-        return (f"Send the content type the container accepts{got}: {_expected_content_type(incident, everything)}; with "
-                "the SageMaker SDK set the predictor's serializer (e.g. CSVSerializer or JSONSerializer) to match, "
-                "or add that type to your input_fn.")
-    if "import" in families:
-        m = _MODULE.search(text)
-        mod = m.group(1).split(".")[0] if m else "the missing package"
-        return (f"Add {mod} to code/requirements.txt inside model.tar.gz (or to the image), and check that the "
-                "package versions match the serving container's Python.")
-    if "gpu_config" in families:
-        it = instances.lookup(incident.context.instance_type)
-        if it and it.gpus and re.search(r"shard|tensor.?parallel|num_gpus|world.?size|tp_degree", low):
-            return (f"{it.name} has {it.gpus} GPU{'s' if it.gpus > 1 else ''}: set SM_NUM_GPUS / num_shard / "
-                    f"option.tensor_parallel_degree to at most {it.gpus} (or a model that supports sharding), "
-                    "or choose an instance with more GPUs.")
-        if re.search(r"shard|tensor.?parallel|num_gpus|world.?size|tp_degree", low):
-            return ("Set the sharding degree (SM_NUM_GPUS / num_shard / option.tensor_parallel_degree) to no more "
-                    "than the instance's GPU count, or turn sharding off for a model that does not support it.")
-        return ("The image and the hardware disagree: use a GPU instance (e.g. ml.g5.xlarge) for a GPU image, the "
-                "CPU image on a CPU instance, or an image built for the instance's CUDA driver.")
+    it = instances.lookup(incident.context.instance_type)
+    sharding = re.search(r"shard|tensor.?parallel|num_gpus|world.?size|tp_degree|device ordinal|partitions", low)
+    if sharding and it and it.gpus:
+        return (f"{it.name} has {it.gpus} GPU{'s' if it.gpus > 1 else ''}: set SM_NUM_GPUS / num_shard / "
+                f"option.tensor_parallel_degree to at most {it.gpus} and to a divisor of the model's attention heads "
+                "(or turn sharding off for a model that does not support it), or choose an instance with more GPUs.")
+    if sharding:
+        return ("Set the sharding degree (SM_NUM_GPUS / num_shard / option.tensor_parallel_degree) to no more "
+                "than the instance's GPU count and to a divisor of the model's attention heads, or turn sharding "
+                "off for a model that does not support it.")
+    return ("The image and the hardware disagree: use a GPU instance (e.g. ml.g5.xlarge) for a GPU image, the "
+            "CPU image on a CPU instance, or an image built for the instance's CUDA driver and GPU generation.")
+
+
+def _limits(incident: Incident, text: str) -> str:
+    return ("A serving limit is set too low for the requests: raise MAX_INPUT_LENGTH / MAX_TOTAL_TOKENS (TGI), "
+            "option.max_model_len (LMI) or the payload limit, or truncate inputs on the client.")
+
+
+def _permission(incident: Incident, text: str) -> str:
+    return ("Grant the endpoint's execution role access to what it reads (s3:GetObject on the model data, "
+            "ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the image, kms:Decrypt if encrypted), and a "
+            "token for gated Hugging Face models (HF_TOKEN / HUGGING_FACE_HUB_TOKEN).")
+
+
+def _model_options(incident: Incident, text: str) -> str:
+    return ("The model needs a loading option it was not given, or one this GPU or version does not support: "
+            "trust_remote_code=True (HF_TRUST_REMOTE_CODE / OPTION_TRUST_REMOTE_CODE) for custom model code, a "
+            "quantization the GPU supports (or none), and a revision that exists.")
+
+
+def _timeout(incident: Incident, text: str) -> str:
+    set_to = re.search(r"\b((?:SAGEMAKER_MODEL_SERVER_TIMEOUT|default_response_timeout|model_loading_timeout|"
+                       r"MODEL_SERVER_TIMEOUT|ContainerStartupHealthCheckTimeoutInSeconds)\b\s*[=:]\s*\d+)", text)
+    now = f" ({set_to.group(1)} now)" if set_to else ""
+    return (f"A timeout is shorter than the model needs{now}: raise ContainerStartupHealthCheckTimeoutInSeconds "
+            "(60–3600) for slow loads, or the model server's timeout (SAGEMAKER_MODEL_SERVER_TIMEOUT, TorchServe "
+            "default_response_timeout, LMI model_loading_timeout); the container must answer GET /ping on 8080 "
+            "within 2 s.")
+
+
+def _env(incident: Incident, text: str) -> str:
     envs = sorted(set(_ENV.findall(text)))
-    if "limits" in families:
-        return ("A serving limit is set too low for the requests: raise MAX_INPUT_LENGTH / MAX_TOTAL_TOKENS (TGI), "
-                "option.max_model_len (LMI) or the payload limit, or truncate inputs on the client.")
-    if "permission" in families:
-        return ("Grant the endpoint's execution role access to what it reads (s3:GetObject on the model data, "
-                "ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the image, kms:Decrypt if encrypted).")
-    if envs and "config" in families:
-        return (f"Check the model's Environment: {', '.join(envs[:4])} must be set and spelled exactly as the "
-                "container expects.")
-    if "timeout" in families or "health" in families:
-        return ("A timeout is shorter than the model needs: raise ContainerStartupHealthCheckTimeoutInSeconds "
-                "(60–3600) for slow loads, or the model server's response timeout (TorchServe default_response_timeout, "
-                "SAGEMAKER_MODEL_SERVER_TIMEOUT); the container must answer GET /ping on 8080 within 2 s.")
-    if "artifact" in families or "missing" in families:
-        return ("Check ModelDataUrl and the model.tar.gz layout: the weights at the archive root and your handler at "
-                "code/inference.py (set SAGEMAKER_PROGRAM=inference.py), readable by the execution role.")
-    if "startup" in families:
-        return ("The container did not start serving: it must run `serve` (docker run <image> serve), listen on "
-                "port 8080 and answer GET /ping and POST /invocations.")
-    if envs:
-        return f"Check the model's Environment settings: {', '.join(envs[:4])}."
-    return "Compare the endpoint configuration (image, instance type, environment, model data) with what the container expects."
+    named = f": {', '.join(envs[:4])} must be set and spelled exactly as the container expects" if envs else ""
+    return f"Check the model's Environment{named} (CreateModel → PrimaryContainer.Environment)."
 
 
-def _model_bug(lines: Sequence[str]) -> str:
-    text = "\n".join(lines)
-    frames = _FRAME.findall(text)
-    user = [f for f in frames if not _SITE.search(f[0])]
-    frame = (user or frames or [None])[-1]
-    excs = [m for line in lines for m in [_EXC.search(line)] if m]
-    exc = f"{excs[-1].group(1)}: {excs[-1].group(2)[:160]}".rstrip(": ") if excs else "the exception"
-    where = f" in {frame[2]}() at {frame[0]}:{frame[1]}" if frame else ""
-    low = text.lower()
+def _artifact(incident: Incident, text: str) -> str:
+    return ("Check ModelDataUrl and the model.tar.gz layout: weights at the archive root (or what HF_MODEL_ID / "
+            "option.model_id points to) and your handler at code/inference.py (SAGEMAKER_PROGRAM=inference.py), "
+            "readable by the execution role.")
+
+
+def _quota(incident: Incident, text: str) -> str:
+    itype = incident.context.instance_type
+    which = f"'{itype} for endpoint usage'" if itype else "the instance type's 'for endpoint usage' quota"
+    return (f"Request a quota increase for {which} in Service Quotas (Amazon SageMaker), or choose an instance "
+            "type that is available to the account in this region.")
+
+
+def _startup(incident: Incident, text: str) -> str:
+    return ("The container did not start serving: it must run `serve` (docker run <image> serve), listen on "
+            "port 8080 and answer GET /ping and POST /invocations.")
+
+
+def _version(incident: Incident, text: str) -> str:
+    return ("Versions disagree: use the serving image built for the framework and version the model was trained "
+            "with (or pin the packages in requirements.txt to match).")
+
+
+# Strong families name a cause; weak ones ("did not pass the ping health check",
+# "not found") follow from many causes and decide only when nothing stronger is there.
+_CONFIG_STRONG = {"content_type": _content_type, "import": _import, "gpu_config": _gpu_config, "limits": _limits,
+                  "permission": _permission, "model_options": _model_options, "timeout": _timeout, "config": _env,
+                  "artifact": _artifact, "quota": _quota}
+_CONFIG_WEAK = {"missing": _artifact, "startup": _startup, "health": _timeout, "version": _version}
+
+
+def _config(incident: Incident, families: list[str], text: str) -> str:
+    # the evidence first; if it names no cause, every line of the window
+    everywhere = _families([Evidence("log", line, 0.0) for line in text.splitlines()[-2000:]])
+    for found in (families, everywhere):
+        for table in (_CONFIG_STRONG, _CONFIG_WEAK):
+            for fam in found:
+                if fam in table:
+                    return table[fam](incident, text)
+    return ("Compare the endpoint configuration (image, instance type, environment, model data) with what the "
+            "container expects.")
+
+
+# ---------------------------------------------------------------- model bugs
+
+_WRAPPERS = re.compile(r"UnexpectedStatusException|WaiterError|ModelError|ClientError|PredictionException"
+                       r"|WorkerInitializationException|CompletionException|EngineException")
+
+
+def _model_bug(incident: Incident) -> str:
+    lines = [ln for e in incident.logs for ln in message_text(e.message).splitlines()][-2000:]
+    frames = [(k, m) for k, line in enumerate(lines) for m in [_FRAME.search(line)] if m]
+    user = [(k, m) for k, m in frames if not _SITE.search(m.group(1))]
+    after = user[-1][0] if user else -1
+    found = [m for line in lines if not _SOURCE_LINE.search(line) for m in [_EXC.search(line)] if m]
+    later = [m for line in lines[after + 1:] if not _SOURCE_LINE.search(line) for m in [_EXC.search(line)]
+             if m and not _WRAPPERS.search(m.group(1))]
+    excs = later or found
+    exc = (f"{excs[0].group(1)}: {(excs[0].group(2) or '')[:160]}".rstrip(": ") if excs
+           else "the exception in your handler")
+    where = ""
+    if user:
+        f = user[-1][1]
+        where = f" raised in {f.group(3)}() at {f.group(1)}:{f.group(2)}"
+    low = "\n".join(lines).lower()
     hint = ""
     if "not json serializable" in low:
-        hint = " Convert numpy arrays with .tolist() before json.dumps in output_fn."
+        hint = " Convert numpy arrays and tensors with .tolist() before json.dumps in output_fn."
     elif re.search(r"state_dict|missing key|unexpected key|size mismatch for", low):
         hint = " The checkpoint does not match the model class the handler builds: load it into the same architecture."
     elif re.search(r"shape|dimension|feature size|number of features|2d array|mat1", low):
         hint = " The input's shape or feature count does not match what the model was trained on: check input_fn's parsing."
     elif re.search(r"batch response|return type|must return", low):
         hint = " The handler must return a list with one response per request in the batch."
+    elif re.search(r"\bnan\b|out of range float", low):
+        hint = " The model produced NaN/inf: check the inputs' scaling and the weights for NaN."
     return (f"Fix {exc}{where}; reproduce it locally by calling the handler with the failing payload "
             f"(SageMaker local mode or the container with `docker run ... serve`).{hint}")
 
 
 def remediate(label: str, incident: Incident, evidence: Sequence[Evidence]) -> str:
-    lines = [e.text for e in evidence if e.kind in ("log", "context")]
-    families = _families(lines)
+    families = _families(evidence)
     if label == "resource_exhaustion":
-        return _resource(incident, families, "\n".join(lines).lower())
+        return _resource(incident, families)
     if label == "configuration_error":
-        return _config(incident, families, lines)
-    # model bugs need the whole traceback, not only the lines that scored highest
-    all_lines = [ln for text in event_texts(incident) for ln in text.splitlines()]
-    return _model_bug(all_lines[-400:] or lines)
+        return _config(incident, families, "\n".join(event_texts(incident)))
+    return _model_bug(incident)

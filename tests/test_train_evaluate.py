@@ -1,0 +1,123 @@
+"""A team retrains the model on its own labeled incidents and measures it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from classifier.cli import app
+from classifier.incident import Incident, LogEvent, incident_from_dict
+from classifier.model import load
+from classifier.train import train_model, write
+from training.generator import generate
+
+runner = CliRunner()
+
+
+def write_jsonl(path: Path, records) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return write_jsonl(tmp_path_factory.mktemp("data") / "generated.jsonl", generate(360, seed=5))
+
+
+def own_incidents() -> list[dict]:
+    """A team's own labeled incidents: no `source.generator`, phrased their way."""
+    lines = {
+        "resource_exhaustion": "kernel: Out of memory: Killed process 4121 (python3) total-vm:31245812kB",
+        "configuration_error": "ValueError: environment variable MODEL_NAME must be set for the recsys handler",
+        "model_bug": "  File \"/opt/ml/model/code/inference.py\", line 88, in predict_fn\nIndexError: list index out of range",
+    }
+    return [{"id": f"team-{label}-{k}", "logs": [{"message": msg}], "label": label}
+            for label, msg in lines.items() for k in range(4)]
+
+
+def test_train_then_evaluate_from_the_command_line(tmp_path, corpus):
+    own = write_jsonl(tmp_path / "team.jsonl", own_incidents() + [{"id": "unlabeled", "logs": ["x"]}])
+    out = tmp_path / "team-model"
+    result = runner.invoke(app, ["train", str(corpus), str(own), "--output", str(out), "--own-weight", "5"])
+    assert result.exit_code == 0, result.output
+    assert "held-out score on" in result.stdout
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["training_data"]["own_incidents"] == 12
+    assert manifest["training_data"]["own_weight"] == 5.0
+    assert 0 < manifest["uncertain_threshold"] < 1
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "precision" in card and "Confusion matrix" in card
+
+    plots = tmp_path / "plots"
+    ev = runner.invoke(app, ["evaluate", str(own), "--model", str(out), "--plots", str(plots), "-o", "json"])
+    assert ev.exit_code == 0, ev.output
+    scores = json.loads(ev.stdout)
+    assert scores["n"] == 12
+    assert set(scores) >= {"accuracy", "macro_f1", "per_label", "confusion", "ece", "coverage",
+                           "accuracy_when_confident"}
+    assert sum(map(sum, scores["confusion"])) == 12
+    for png in ("confusion_matrix.png", "reliability.png"):
+        assert (plots / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    table = runner.invoke(app, ["evaluate", str(own), "--model", str(out)])
+    assert "macro-F1" in table.stdout and "confusion" in table.stdout
+
+
+def test_the_same_data_and_seed_give_a_byte_identical_model(tmp_path):
+    incidents = [incident_from_dict(r) for r in generate(240, seed=3)]
+    for name in ("a", "b"):
+        write(train_model(incidents, seed=1), tmp_path / name, training_data={"n": len(incidents)})
+    assert (tmp_path / "a" / "model.skops").read_bytes() == (tmp_path / "b" / "model.skops").read_bytes()
+    assert (tmp_path / "a" / "manifest.json").read_text() == (tmp_path / "b" / "manifest.json").read_text()
+    reloaded = load(tmp_path / "a")
+    assert reloaded.predict_proba(incidents[:3]).shape == (3, 3)
+
+
+def test_training_without_every_label_is_refused(tmp_path):
+    only_oom = write_jsonl(tmp_path / "oom.jsonl", [r for r in own_incidents() if r["label"] == "resource_exhaustion"] * 5)
+    result = runner.invoke(app, ["train", str(only_oom), "--output", str(tmp_path / "m")])
+    assert result.exit_code != 0
+    assert "no incident labelled" in result.stderr
+
+
+def test_evaluate_without_labels_says_so(tmp_path):
+    unlabeled = write_jsonl(tmp_path / "u.jsonl", [{"id": "a", "logs": ["Killed"]}])
+    result = runner.invoke(app, ["evaluate", str(unlabeled)])
+    assert result.exit_code == 8
+    assert "no labeled incidents" in result.stderr
+
+
+# The same root cause, phrased the way different serving stacks phrase it, must land in the same label.
+SAME_CAUSE = {
+    "resource_exhaustion": [
+        "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 3.50 GiB (GPU 0; 22.19 GiB total capacity)",
+        "tensorflow.python.framework.errors_impl.ResourceExhaustedError: OOM when allocating tensor with shape[64,1024,1024]",
+        "[WARN ] W-9000-model_1-stderr MODEL_LOG - RuntimeError: CUDA error: out of memory",
+        "[2026-01-03 10:00:01 +0000] [7] [ERROR] Worker (pid:31) was sent SIGKILL! Perhaps out of memory?",
+        "OSError: [Errno 28] No space left on device: '/opt/ml/model/pytorch_model-00002-of-00003.bin'",
+    ],
+    "configuration_error": [
+        "ModuleNotFoundError: No module named 'lightgbm'",
+        "sagemaker_containers._errors.ImportModuleError: No module named 'catboost'",
+        "mms.service.PredictionException: Content type text/csv is not supported by this framework. : 415",
+        "Received client error (415) from primary with message \"Unsupported content type: application/x-npy\"",
+        "RuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and installed a driver",
+    ],
+    "model_bug": [
+        "  File \"/opt/ml/model/code/inference.py\", line 41, in predict_fn\n    return model(x)\nRuntimeError: mat1 and mat2 shapes cannot be multiplied (4x10 and 12x1)",
+        "  File \"/models/ranker/1/model.py\", line 63, in execute\n    out = self.net(batch)\nKeyError: 'input_ids'",
+        "TypeError: Object of type ndarray is not JSON serializable",
+        "RuntimeError: Error(s) in loading state_dict for ResNet: Missing key(s) in state_dict: \"fc.weight\", \"fc.bias\"",
+    ],
+}
+
+
+@pytest.mark.parametrize("label, lines", SAME_CAUSE.items(), ids=list(SAME_CAUSE))
+def test_one_root_cause_in_many_stacks_gets_one_label(model, label, lines):
+    incidents = [Incident(logs=[LogEvent(line)]) for line in lines]
+    proba = model.predict_proba(incidents)
+    predicted = [model.labels[int(p.argmax())] for p in proba]
+    assert predicted == [label] * len(lines)
