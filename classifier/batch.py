@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BadInput, SmtriageError
-from .incident import UNCERTAIN, BadRecord, Incident, incident_to_dict, read_incidents
+from .incident import UNCERTAIN, BadRecord, Incident, incident_to_dict, json_text, read_incidents
 from .model import TriageModel
 from .triage import classify
 
@@ -96,7 +96,7 @@ class _LineSink:
         self._buf: list[bytes] = []
 
     def write(self, record: dict[str, Any]) -> None:
-        self._buf.append((json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n").encode())
+        self._buf.append((json_text(record) + "\n").encode())
 
     def flush(self) -> None:
         if not self._buf:
@@ -298,7 +298,7 @@ def _write_review(heap: list, inputs: Sequence[str], path: Path) -> None:
                 "label": v["label"] if v["label"] != UNCERTAIN else max(v["probabilities"], key=v["probabilities"].get),
                 "confidence": v["confidence"], "probabilities": v["probabilities"]},
                 "input": {"file": inputs[key[0]], "line": key[1]}}
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            fh.write(json_text(rec) + "\n")
 
 
 def read_text_lines(path: Path) -> list[str]:
