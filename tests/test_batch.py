@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -187,3 +188,23 @@ def test_on_a_dask_cluster_the_verdicts_are_the_same(tmp_path, model):
     assert summary.scored == 16
     key = lambda v: (v["id"], v["label"], v["confidence"])  # noqa: E731
     assert [key(v) for v in verdict_lines(tmp_path / "cluster.jsonl")] == [key(v) for v in verdict_lines(tmp_path / "local.jsonl")]
+
+
+def test_export_then_batch_gives_the_verdicts_classify_gives(moto_aws, samples, tmp_path):
+    """Round trip: the exported window, scored offline, says what `classify` said live."""
+    from tests.conftest import seed
+
+    inc = seed(moto_aws, samples["recsys-ranker"])
+    window = ["--start", (inc.start - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+              "--end", (inc.end + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")]
+    live = runner.invoke(app, ["classify", "recsys-ranker", *window, "-o", "json"])
+    assert live.exit_code == 0, live.output
+    exported = tmp_path / "incident.jsonl"
+    ex = runner.invoke(app, ["export", "recsys-ranker", *window, "--output", str(exported)])
+    assert ex.exit_code == 0, ex.output
+    records = [json.loads(x) for x in exported.read_text().splitlines()]
+    assert records and all(r["label"] is None for r in records)
+    out = tmp_path / "verdicts.jsonl"
+    assert runner.invoke(app, ["batch", str(exported), "--output", str(out)]).exit_code == 0
+    key = lambda v: (v["id"], v["label"], v["confidence"], v["probabilities"], v["remediation"])  # noqa: E731
+    assert [key(v) for v in verdict_lines(out)] == [key(v) for v in json.loads(live.stdout)]

@@ -56,6 +56,21 @@ def compare(title: str, incidents: Sequence[Incident], model) -> tuple[list[str]
     return lines, s_model
 
 
+def bootstrap(y: Sequence[str], proba: np.ndarray, n: int = 1000, seed: int = 0) -> str:
+    """90% bootstrap intervals: on a few dozen cases a single number hides how unsure it is."""
+    rng = np.random.default_rng(seed)
+    y_arr = np.asarray(y)
+    acc, f1, ece = [], [], []
+    for _ in range(n):
+        idx = rng.integers(0, len(y_arr), len(y_arr))
+        s = score(list(y_arr[idx]), proba[idx])
+        acc.append(s.accuracy)
+        f1.append(s.macro_f1)
+        ece.append(s.ece)
+    q = lambda v: f"{np.percentile(v, 5):.3f}–{np.percentile(v, 95):.3f}"  # noqa: E731
+    return f"90% bootstrap intervals ({n} resamples): accuracy {q(acc)}, macro-F1 {q(f1)}, ECE {q(ece)}"
+
+
 def misses(incidents: Sequence[Incident], model) -> list[str]:
     proba = model.predict_proba(incidents)
     out = ["| case | true | predicted (p) | first signal line |", "|---|---|---|---|"]
@@ -99,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     if REALCASES.is_file():
         real, _ = load_incidents([REALCASES])
         lines, _ = compare(f"Real cases ({REALCASES.name}, never trained on)", real, model)
-        out += lines + ["Misclassified real cases:", "", *misses(real, model), ""]
+        out += lines + [bootstrap([r.label for r in real], model.predict_proba(real)), "",  # type: ignore[misc]
+                        "Misclassified real cases:", "", *misses(real, model), ""]
     test = _incidents(generate(args.n_test, seed=TEST_SEED))
     lines, _ = compare(f"Generated test set (seed {TEST_SEED}, {args.n_test} incidents)", test, model)
     out += lines
