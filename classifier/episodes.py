@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from . import instances
 from .incident import Incident, LogEvent, MetricSeries
-from .logtext import message_text
+from .logtext import message_texts
 from .signals import EPISODE_SIGNALS, scan
 
 # Lines that only say "error"/"exception"/"failed" are weak alone: one benign
@@ -70,13 +70,11 @@ def _metric_points(incident: Incident) -> list[_Point]:
 
 
 def failure_points(incident: Incident) -> list[_Point]:
-    result = scan([message_text(e.message) for e in incident.logs])
+    result = scan(message_texts([e.message for e in incident.logs]))
     times = _fill_times(incident.logs)
-    points = []
-    for i, names in result.event_hits.items():
-        failing = [n for n in names if n in EPISODE_SIGNALS]
-        if failing:
-            points.append(_Point(times[i], any(n not in _WEAK for n in failing)))
+    failing = set(result.events_with(EPISODE_SIGNALS).tolist())
+    strong = set(result.events_with(EPISODE_SIGNALS - _WEAK).tolist())
+    points = [_Point(times[i], i in strong) for i in sorted(failing)]
     return points + _metric_points(incident)
 
 

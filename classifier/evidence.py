@@ -18,7 +18,7 @@ from . import instances
 from .features import event_texts
 from .incident import Evidence, Incident, LogEvent, MetricSeries
 from .model import TriageModel
-from .signals import TRAFFIC_SIGNALS, scan
+from .signals import scan
 
 MAX_EVIDENCE = 8
 MAX_LINE_CANDIDATES = 300
@@ -39,9 +39,7 @@ def _candidates(incident: Incident) -> list[_Candidate]:
     result = scan(texts)
     seen: set[str] = set()
     out: list[_Candidate] = []
-    for i in sorted(result.event_hits):
-        if set(result.event_hits[i]) <= TRAFFIC_SIGNALS:
-            continue
+    for i in result.events_with().tolist():
         event = incident.logs[i] if i < len(incident.logs) else None
         for line in texts[i].splitlines() or [texts[i]]:
             line = line.strip()

@@ -16,8 +16,9 @@ import math
 import re
 import warnings
 import zlib
-from collections import Counter
 from collections.abc import Sequence
+from itertools import repeat
+from operator import attrgetter
 
 import numpy as np
 import scipy.sparse as sp
@@ -25,10 +26,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from . import instances
 from .incident import Incident
-from .logtext import message_text
-from .signals import EPISODE_SIGNALS, SIGNALS, TRAFFIC_SIGNALS, ScanResult, scan
+from .logtext import message_texts
+from .signals import EPISODE_SIGNALS, SIGNALS, ScanResult, scan
 
-FEATURE_SCHEMA_VERSION = 2
+FEATURE_SCHEMA_VERSION = 3
 
 UTILIZATION_METRICS = ("CPUUtilization", "MemoryUtilization", "DiskUtilization", "GPUUtilization", "GPUMemoryUtilization")
 COUNT_METRICS = ("Invocations", "Invocation4XXErrors", "Invocation5XXErrors", "InvocationModelErrors")
@@ -54,7 +55,7 @@ _TOKEN = re.compile(r"[a-z_]{2,}[a-z0-9_]*")
 _MAX_TOKEN = 40
 # Hashing every line of a 100k-event window would cost more than fetching it;
 # the lines that carry signals say what the window is about.
-_MAX_TOKEN_EVENTS = 400
+_MAX_TOKEN_EVENTS = 200
 _METRIC_CLIP = 1e6
 
 
@@ -77,7 +78,7 @@ def schema_hash(n_hash_bits: int) -> str:
     h = hashlib.sha256()
     h.update(f"v{FEATURE_SCHEMA_VERSION};bits={n_hash_bits};".encode())
     for s in SIGNALS:
-        h.update(f"{s.name}|{s.family}|{s.pattern}|{'/'.join(s.literals)}\n".encode())
+        h.update(f"{s.name}|{s.family}|{s.counted_only}|{'/'.join(s.literals)}\n".encode())
     h.update("\n".join(dense_feature_names()).encode())
     h.update(_TOKEN.pattern.encode())
     return h.hexdigest()
@@ -87,36 +88,51 @@ def schema_hash(n_hash_bits: int) -> str:
 
 def event_texts(incident: Incident) -> list[str]:
     """The texts the scanner reads: every log message, plus the endpoint's FailureReason."""
-    texts = [message_text(e.message) for e in incident.logs]
+    texts = message_texts([e.message for e in incident.logs])
     if incident.context.failure_reason:
         texts.append("FailureReason: " + incident.context.failure_reason)
     return texts
 
 
-def salient_events(result: ScanResult) -> list[int]:
-    """Events with a signal other than healthy traffic, in order, capped for huge windows."""
-    picked = [i for i, names in sorted(result.event_hits.items()) if not set(names) <= TRAFFIC_SIGNALS]
-    if len(picked) > _MAX_TOKEN_EVENTS:
+def salient_events(result: ScanResult, n_events: int) -> np.ndarray:
+    """Events that carry a located signal, in order; past the cap, failure lines first (the first and last ones)."""
+    picked = result.events_with()
+    picked = picked[picked < n_events]
+    if len(picked) <= _MAX_TOKEN_EVENTS:
+        return picked
+    failing = result.events_with(EPISODE_SIGNALS)
+    failing = failing[failing < n_events]
+    if len(failing) >= _MAX_TOKEN_EVENTS:
         half = _MAX_TOKEN_EVENTS // 2
-        picked = picked[:half] + picked[-half:]
-    return picked
+        return np.concatenate([failing[:half], failing[-half:]])
+    others = np.setdiff1d(picked, failing)[: _MAX_TOKEN_EVENTS - len(failing)]
+    return np.union1d(failing, others)
 
 
-def tokens(text: str) -> list[str]:
-    """Unigrams and bigrams of lowercase word tokens; numbers and ids drop out."""
-    words = [w[:_MAX_TOKEN] for w in _TOKEN.findall(text.lower())]
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+def _word_hashes(text: str) -> np.ndarray:
+    """crc32 of each word of `text` in order (stable across processes, unlike hash())."""
+    words = _TOKEN.findall(text.lower())
+    if not words:
+        return np.zeros(0, dtype=np.uint64)
+    codes = {w: zlib.crc32(w[:_MAX_TOKEN].encode("utf-8", "surrogatepass")) for w in dict.fromkeys(words)}
+    return np.fromiter(map(codes.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
-def hash_tokens(toks: Sequence[str], n_hash_bits: int) -> dict[int, float]:
-    """log1p-weighted, L2-normalised hashed counts; crc32 so columns are stable across processes."""
-    if not toks:
-        return {}
-    mask = (1 << n_hash_bits) - 1
-    counts = Counter(zlib.crc32(t.encode("utf-8", "surrogatepass")) & mask for t in toks)
-    weights = {k: math.log1p(v) for k, v in counts.items()}
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    return {k: w / norm for k, w in weights.items()}
+def hashed_tokens(text: str, extra: Sequence[str], n_hash_bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Columns and weights of the unigrams and bigrams of `text` plus the `extra` tokens.
+
+    Bigrams are hashed from their words' hashes with numpy, not built as strings;
+    weights are log1p of the counts, L2-normalised.
+    """
+    words = _word_hashes(text)
+    bigrams = (words[:-1] * np.uint64(0x9E3779B1) ^ words[1:]) if len(words) > 1 else words[:0]
+    extras = np.fromiter((zlib.crc32(t.encode()) for t in extra), dtype=np.uint64, count=len(extra))
+    codes = np.concatenate([words, bigrams, extras]) & np.uint64((1 << n_hash_bits) - 1)
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    cols, counts = np.unique(codes.astype(np.int64), return_counts=True)
+    weights = np.log1p(counts)
+    return cols, weights / np.linalg.norm(weights)
 
 
 def image_tokens(image: str | None) -> list[str]:
@@ -128,22 +144,23 @@ def image_tokens(image: str | None) -> list[str]:
 # ---------------------------------------------------------------- dense blocks
 
 def _signal_block(result: ScanResult) -> np.ndarray:
-    counts = np.array([result.counts.get(s.name, 0) for s in SIGNALS], dtype=np.float64)
+    counts = result.counts.astype(np.float64)
     return np.concatenate([np.log1p(counts), (counts > 0).astype(np.float64)])
 
 
-def _log_shape_block(incident: Incident, result: ScanResult) -> np.ndarray:
+def _log_shape_block(incident: Incident, texts: Sequence[str], result: ScanResult) -> np.ndarray:
     logs = incident.logs
     n = len(logs)
     if n == 0:
         return np.zeros(len(_LOG_SHAPE))
-    error_events = sum(1 for i, names in result.event_hits.items() if i < n and any(x in EPISODE_SIGNALS for x in names))
-    signal_events = sum(1 for i in result.event_hits if i < n)
-    streams = len({e.stream for e in logs if e.stream})
-    longest = max(len(e.message) for e in logs)
-    multiline = sum(1 for e in logs if "\n" in e.message)
+    error_events = int((result.events_with(EPISODE_SIGNALS) < n).sum())
+    signal_events = int((result.events_with() < n).sum())
+    streams = len(set(map(attrgetter("stream"), logs)) - {None})
+    timestamped = n - list(map(attrgetter("timestamp"), logs)).count(None)
+    longest = max(map(len, texts[:n]))
+    multiline = sum(map(str.__contains__, texts[:n], repeat("\n")))
     return np.array([
-        1.0, math.log1p(n), math.log1p(streams), sum(e.timestamp is not None for e in logs) / n,
+        1.0, math.log1p(n), math.log1p(streams), timestamped / n,
         error_events / n, signal_events / n, math.log1p(longest), math.log1p(multiline),
     ])
 
@@ -303,25 +320,27 @@ class IncidentFeaturizer(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Sequence[Incident]) -> sp.csr_matrix:
         incidents = list(X)
-        scans = [scan(event_texts(inc)) for inc in incidents]
+        texts = [event_texts(inc) for inc in incidents]
+        scans = [scan(t) for t in texts]
         dense = np.hstack([
             np.vstack([_signal_block(r) for r in scans]) if incidents else np.zeros((0, 2 * len(SIGNALS))),
-            np.vstack([_log_shape_block(inc, r) for inc, r in zip(incidents, scans)]) if incidents else np.zeros((0, len(_LOG_SHAPE))),
+            np.vstack([_log_shape_block(inc, t, r) for inc, t, r in zip(incidents, texts, scans)])
+            if incidents else np.zeros((0, len(_LOG_SHAPE))),
             metric_block(incidents),
             np.vstack([_context_block(inc) for inc in incidents]) if incidents else np.zeros((0, len(_CONTEXT))),
         ])
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        for i, (inc, result) in enumerate(zip(incidents, scans)):
-            texts = event_texts(inc)
-            toks: list[str] = []
-            for j in salient_events(result):
-                toks += tokens(texts[j])
-            toks += image_tokens(inc.context.image)
-            for col, val in hash_tokens(toks, self.n_hash_bits).items():
-                rows.append(i)
-                cols.append(col)
-                vals.append(val)
-        hashed = sp.csr_matrix((vals, (rows, cols)), shape=(len(incidents), 1 << self.n_hash_bits), dtype=np.float32)
+        indptr = [0]
+        cols: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        for inc, t, result in zip(incidents, texts, scans):
+            # each distinct line once: a traceback repeated 300 times says no more than once
+            salient = "\n".join(dict.fromkeys([t[j] for j in salient_events(result, len(t)).tolist()]))
+            c, v = hashed_tokens(salient, image_tokens(inc.context.image), self.n_hash_bits)
+            cols.append(c)
+            vals.append(v)
+            indptr.append(indptr[-1] + len(c))
+        width = 1 << self.n_hash_bits
+        hashed = sp.csr_matrix((np.concatenate(vals) if vals else np.zeros(0),
+                                np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64), indptr),
+                               shape=(len(incidents), width), dtype=np.float32)
         return sp.hstack([sp.csr_matrix(dense.astype(np.float32)), hashed], format="csr")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import re
 
-_ANSI = re.compile(r"(?:\x1b|#033)\[[0-9;]*[A-Za-z]")
+# one pattern per spelling: a literal prefix lets the regex engine skip ahead instead of trying every position
+_ANSI = (re.compile(r"\x1b\[[0-9;]*[A-Za-z]"), re.compile(r"#033\[[0-9;]*[A-Za-z]"))
 _MESSAGE_KEYS = ("message", "msg", "log", "error")
 _MAX_JSON = 1_000_000
 
@@ -41,6 +42,21 @@ def message_text(message: str) -> str:
         inner = _from_json(stripped)
         if inner is not None:
             message = inner
-    if "[" in message and ("\x1b" in message or "#033" in message):
-        message = _ANSI.sub("", message)
-    return message
+    return _strip_colour(message)
+
+
+def _strip_colour(text: str) -> str:
+    for marker, pattern in zip(("\x1b", "#033"), _ANSI):
+        if marker in text:
+            text = pattern.sub("", text)
+    return text
+
+
+def message_texts(messages: list[str]) -> list[str]:
+    """`message_text` of every message, with colour codes stripped from the whole window in one pass."""
+    joined = "\x00".join(messages)
+    if ("\x1b" in joined or "#033" in joined) and joined.count("\x00") == len(messages) - 1:
+        messages = _strip_colour(joined).split("\x00")
+    if "\x00{" not in joined and not joined.startswith("{"):  # no JSON-shaped event at all: the common case
+        return list(messages)
+    return [message_text(m) if m[:1] == "{" else m for m in messages]

@@ -8,9 +8,7 @@ saying what to do.
 
 from __future__ import annotations
 
-import bisect
 import collections
-import itertools
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -26,8 +24,8 @@ from botocore.config import Config
 
 from ..errors import AccessDenied, AwsAuthError, AwsUnavailable, NotFound, SmtriageError
 from ..incident import Context, Incident, LogEvent, MetricSeries
-from ..logtext import message_text
-from ..signals import EPISODE_SIGNALS, SIGNALS
+from ..logtext import message_texts
+from ..signals import EPISODE_SIGNALS, scan
 
 LOG_GROUP_PREFIX = "/aws/sagemaker/Endpoints/"
 INVOCATION_NAMESPACE = "AWS/SageMaker"
@@ -253,31 +251,12 @@ def list_streams(logs: Any, group: str, start: datetime, end: datetime) -> list[
     return names
 
 
-_FAILURE_SIGNALS = tuple(s for s in SIGNALS if s.name in EPISODE_SIGNALS)
-
-
 def failure_lines(events: list[LogEvent]) -> list[LogEvent]:
-    """The events among `events` that carry a failure signal (those an episode is built around).
-
-    The same signals as `signals.scan` restricted to EPISODE_SIGNALS (traffic
-    signals, which match nearly every line of a busy stream, are not run),
-    and the regex runs only on lines that hold one of the signal's literals.
-    """
+    """The events among `events` that carry a failure signal (those an episode is built around)."""
     if not events:
         return []
-    texts = [message_text(e.message).lower() for e in events]
-    text = "\n".join(texts)
-    starts = list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))
-    found: set[int] = set()
-    for sig in _FAILURE_SIGNALS:
-        for lit in sig.literals:
-            pos = text.find(lit)
-            while pos != -1:
-                i = bisect.bisect_right(starts, pos) - 1
-                if i not in found and sig.regex.search(texts[i]):
-                    found.add(i)
-                pos = text.find(lit, starts[i + 1])  # on to the next line
-    return [events[i] for i in sorted(found)]
+    found = scan(message_texts([e.message for e in events])).events_with(EPISODE_SIGNALS)
+    return [events[i] for i in found.tolist()]
 
 
 class CappedEvents:
