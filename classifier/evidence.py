@@ -54,7 +54,18 @@ def _candidates(incident: Incident) -> list[_Candidate]:
     return out
 
 
+_GROUPS: dict[int, dict[str, np.ndarray]] = {}
+
+
 def _column_groups(model: TriageModel) -> dict[str, np.ndarray]:
+    """Column masks per kind of evidence; they depend only on the featurizer's width, so computed once."""
+    key = model.featurizer.n_hash_bits
+    if key not in _GROUPS:
+        _GROUPS[key] = _compute_groups(model)
+    return _GROUPS[key]
+
+
+def _compute_groups(model: TriageModel) -> dict[str, np.ndarray]:
     names = model.featurizer.get_feature_names_out()
     prefix = np.array([n.split(":", 1)[0] for n in names])
     groups = {"line": np.isin(prefix, ["sig", "hash"]), "context": prefix == "ctx"}
@@ -111,9 +122,8 @@ def explain(model: TriageModel, incident: Incident, label: str, rows_scaled=None
 
     candidates = _candidates(incident)
     if candidates:
-        X = model.transform([Incident(logs=[LogEvent(c.text)]) for c in candidates])
-        line_w = np.where(groups["line"], weights, 0.0)
-        scores = np.asarray(X @ line_w).ravel()
+        X = model.scale(model.featurizer.line_rows([c.text for c in candidates]))
+        scores = np.asarray(X @ np.where(groups["line"], weights, 0.0)).ravel()
         for c, s in zip(candidates, scores):
             if s >= MIN_LINE_WEIGHT:
                 text = c.text if len(c.text) <= MAX_TEXT else c.text[:MAX_TEXT] + "…"

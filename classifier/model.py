@@ -73,8 +73,13 @@ class TriageModel:
         """(n, len(labels)) probabilities, columns in `labels` order."""
         if not incidents:
             return np.zeros((0, len(self.labels)))
-        proba = self.pipeline.predict_proba(list(incidents))
-        classes = list(self.pipeline.classes_)
+        return self.proba_of_rows(self.transform(incidents))
+
+    def proba_of_rows(self, rows: Any) -> np.ndarray:
+        """Probabilities of already scaled feature rows (so callers that also explain featurize once)."""
+        clf = self.pipeline.named_steps["classify"]
+        proba = clf.predict_proba(rows)
+        classes = list(clf.classes_)
         return proba[:, [classes.index(label) for label in self.labels]]
 
     # -- explanation ------------------------------------------------------
@@ -85,6 +90,9 @@ class TriageModel:
     def transform(self, incidents: Sequence[Incident]) -> Any:
         """Feature rows scaled the way the classifier sees them."""
         X = self.featurizer.transform(list(incidents))
+        return self.pipeline.named_steps["scale"].transform(X)
+
+    def scale(self, X: Any) -> Any:
         return self.pipeline.named_steps["scale"].transform(X)
 
     def label_weights(self) -> np.ndarray:

@@ -20,8 +20,8 @@ from .remediation import remediate
 def _verdicts(model: TriageModel, incidents: Sequence[Incident]) -> list[Verdict]:
     if not incidents:
         return []
-    proba = model.predict_proba(incidents)
     rows = model.transform(incidents)
+    proba = model.proba_of_rows(rows)
     out = []
     for i, inc in enumerate(incidents):
         p = proba[i]
