@@ -15,24 +15,39 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-from rich.console import Console
 
 app = typer.Typer(
     name="smtriage",
     help=(
-        "Tell why an Amazon SageMaker endpoint failed: [bold]resource exhaustion[/], [bold]configuration error[/] "
-        "or [bold]model bug[/], with a calibrated confidence, the evidence and what to do next.\n\n"
-        "Try it without an AWS account:  [cyan]smtriage demo[/]\n\n"
-        "On a live endpoint:  [cyan]smtriage classify my-endpoint --since 2h[/]"
+        "Tell why an Amazon SageMaker endpoint failed: resource exhaustion, configuration error "
+        "or model bug, with a calibrated confidence, the evidence and what to do next.\n\n"
+        "\b\nTry it without an AWS account:  smtriage demo\n"
+        "On a live endpoint:             smtriage classify my-endpoint --since 2h"
     ),
-    rich_markup_mode="rich",
+    # plain click help: rich-formatted help would import rich's markdown machinery and triple start-up time
+    rich_markup_mode=None,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
 
-out = Console(soft_wrap=False)
-err = Console(stderr=True)
+class _LazyConsole:
+    """A rich Console made on first use: `smtriage --help` never pays for importing rich."""
+
+    def __init__(self, **options: object):
+        self._options = options
+        self._console = None
+
+    def __getattr__(self, name: str):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+out = _LazyConsole(soft_wrap=False)
+err = _LazyConsole(stderr=True)
 
 
 class Output(str, Enum):
@@ -182,8 +197,8 @@ def classify(
 
     Examples:
 
+    
       smtriage classify fraud-detector-prod --since 2h
-
       smtriage classify fraud-detector-prod --start 2026-11-02T03:00Z --end 2026-11-02T04:00Z -o json
 
     Exit codes: 0 done (also when no failure is found), 2 bad arguments, 3 no or
@@ -232,6 +247,7 @@ def demo(
 
     Example:
 
+    
       smtriage demo
     """
     try:
@@ -279,10 +295,9 @@ def batch(
 
     Examples:
 
+    
       smtriage batch incidents-2026-*.jsonl.gz --output verdicts.jsonl --jobs -1
-
       smtriage batch incidents.jsonl --output v.jsonl --review to-label.jsonl
-
       smtriage batch big.jsonl.gz --output v.jsonl.gz --scheduler tcp://10.0.0.5:8786
 
     Exit codes: 0 all scored, 8 some records were bad (see the errors file), 7 model refused.
@@ -344,8 +359,8 @@ def export(
 
     Examples:
 
+    
       smtriage export fraud-detector-prod --start 2026-11-02T03:00Z --end 2026-11-02T04:00Z --output incident.jsonl
-
       smtriage export --all-failed --since 2h --output failed.jsonl
 
     Exit codes: 0 done (also when the window holds no failure), 2 bad arguments,
@@ -403,10 +418,9 @@ def train(
 
     Examples:
 
+    
       python -m training.generate --n 6000 --out generated.jsonl
-
       smtriage train generated.jsonl team-labeled.jsonl --own-weight 5 --output models/team
-
       smtriage classify my-endpoint --model models/team
     """
     try:
@@ -455,8 +469,8 @@ def evaluate(
 
     Examples:
 
+    
       smtriage evaluate team-labeled.jsonl
-
       smtriage evaluate holdout.jsonl --model models/team --plots reports/ --output json
     """
     try:
