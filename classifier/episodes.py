@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 from . import instances
 from .incident import Incident, LogEvent, MetricSeries
-from .logtext import message_texts
-from .signals import EPISODE_SIGNALS, scan
+from .features import TextView, text_view
+from .signals import EPISODE_SIGNALS
 
 # Lines that only say "error"/"exception"/"failed" are weak alone: one benign
 # WARN-level "error" in an hour of traffic is not an incident.
@@ -69,12 +69,12 @@ def _metric_points(incident: Incident) -> list[_Point]:
     return points
 
 
-def failure_points(incident: Incident) -> list[_Point]:
-    result = scan(message_texts([e.message for e in incident.logs]))
+def failure_points(incident: Incident, view: TextView) -> list[_Point]:
     times = _fill_times(incident.logs)
-    failing = set(result.events_with(EPISODE_SIGNALS).tolist())
-    strong = set(result.events_with(EPISODE_SIGNALS - _WEAK).tolist())
-    points = [_Point(times[i], i in strong) for i in sorted(failing)]
+    n = len(incident.logs)
+    failing = [i for i in view.result.events_with(EPISODE_SIGNALS).tolist() if i < n]
+    strong = set(view.result.events_with(EPISODE_SIGNALS - _WEAK).tolist())
+    points = [_Point(times[i], i in strong) for i in failing]
     return points + _metric_points(incident)
 
 
@@ -90,21 +90,30 @@ def _is_failure(points: list[_Point]) -> bool:
     return any(p.strong for p in points) or len(points) >= 2
 
 
-def _slice(incident: Incident, lo: datetime, hi: datetime) -> Incident:
+def _slice(incident: Incident, view: TextView, lo: datetime, hi: datetime) -> tuple[Incident, TextView]:
     times = _fill_times(incident.logs)
-    logs = [e for e, t in zip(incident.logs, times) if t is None or lo <= t <= hi]
+    kept = [i for i, t in enumerate(times) if t is None or lo <= t <= hi]
+    logs = [incident.logs[i] for i in kept]
     metrics = {}
     for name, s in incident.metrics.items():
         keep = [k for k, t in enumerate(s.timestamps) if t is None or lo <= t <= hi]
         if keep:
             metrics[name] = MetricSeries(tuple(s.timestamps[k] for k in keep), tuple(s.values[k] for k in keep))
     base = incident.endpoint or incident.id or "incident"
-    return replace(incident, id=f"{base}-{lo:%Y-%m-%dT%H:%MZ}", start=lo, end=hi, logs=logs, metrics=metrics)
+    episode = replace(incident, id=f"{base}-{lo:%Y-%m-%dT%H:%MZ}", start=lo, end=hi, logs=logs, metrics=metrics)
+    return episode, view.logs_subset(kept)
 
 
 def split(incident: Incident, rules: EpisodeRules = EpisodeRules()) -> list[Incident]:
     """Failure episodes of a window, oldest first; [] when the window holds no failure."""
-    points = failure_points(incident)
+    return [episode for episode, _ in split_with_views(incident, rules)]
+
+
+def split_with_views(incident: Incident, rules: EpisodeRules = EpisodeRules(),
+                     view: TextView | None = None) -> list[tuple[Incident, TextView]]:
+    """`split`, each episode with its text view cut from the window's (the window is scanned once)."""
+    view = view or text_view(incident)
+    points = failure_points(incident, view)
     # a record's start/end may not cover all of its own timestamps: a signal outside the window is not in it
     points = [p for p in points if p.time is None or ((incident.start is None or p.time >= incident.start)
                                                       and (incident.end is None or p.time <= incident.end))]
@@ -113,7 +122,7 @@ def split(incident: Incident, rules: EpisodeRules = EpisodeRules()) -> list[Inci
         return []
     timed = sorted((p for p in points if p.time is not None), key=lambda p: p.time)  # type: ignore[arg-type, return-value]
     if not timed:
-        return [incident]
+        return [(incident, view)]
     groups: list[list[_Point]] = [[timed[0]]]
     for p in timed[1:]:
         if p.time - groups[-1][-1].time > rules.gap:  # type: ignore[operator]
@@ -131,5 +140,5 @@ def split(incident: Incident, rules: EpisodeRules = EpisodeRules()) -> list[Inci
     for g in groups:
         lo = max(_moved(g[0].time, -rules.lead), lo_bound)  # type: ignore[arg-type]
         hi = min(_moved(g[-1].time, rules.tail), hi_bound)  # type: ignore[arg-type]
-        episodes.append(_slice(incident, lo, hi))
+        episodes.append(_slice(incident, view, lo, hi))
     return episodes

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import instances
-from .features import event_texts
+from .features import TextView, text_view
 from .incident import Evidence, Incident, LogEvent, MetricSeries
 from .model import TriageModel
-from .signals import scan
 
 MAX_EVIDENCE = 8
 MAX_LINE_CANDIDATES = 300
@@ -33,10 +32,9 @@ class _Candidate:
     event: LogEvent | None
 
 
-def _candidates(incident: Incident) -> list[_Candidate]:
+def _candidates(incident: Incident, view: TextView) -> list[_Candidate]:
     """Distinct signal-bearing lines (multi-line events split), in window order."""
-    texts = event_texts(incident)
-    result = scan(texts)
+    texts, result = view.texts, view.result
     seen: set[str] = set()
     out: list[_Candidate] = []
     for i in result.events_with().tolist():
@@ -113,14 +111,15 @@ def describe_metric(name: str, series: MetricSeries, instance_type: str | None) 
     return f"{name}: {total:,.0f} in {minutes} of {vals.size} minutes"
 
 
-def explain(model: TriageModel, incident: Incident, label: str, rows_scaled=None) -> list[Evidence]:
+def explain(model: TriageModel, incident: Incident, label: str, rows_scaled=None,
+            view: TextView | None = None) -> list[Evidence]:
     """Up to MAX_EVIDENCE items, strongest first: log lines, metric facts, endpoint status."""
     k = model.labels.index(label)
     weights = model.label_weights()[k]
     groups = _column_groups(model)
     items: list[Evidence] = []
 
-    candidates = _candidates(incident)
+    candidates = _candidates(incident, view or text_view(incident))
     if candidates:
         X = model.scale(model.featurizer.line_rows([c.text for c in candidates]))
         scores = np.asarray(X @ np.where(groups["line"], weights, 0.0)).ravel()

@@ -17,6 +17,7 @@ import re
 import warnings
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import repeat
 from operator import attrgetter
 
@@ -92,6 +93,32 @@ def event_texts(incident: Incident) -> list[str]:
     if incident.context.failure_reason:
         texts.append("FailureReason: " + incident.context.failure_reason)
     return texts
+
+
+@dataclass(frozen=True)
+class TextView:
+    """An incident's event texts (its logs, then its FailureReason) and what the scanner found on them.
+
+    Made once per window: episodes, features and evidence all read the same
+    view, and an episode's view is cut from its window's, never scanned again.
+    """
+
+    texts: list[str]
+    result: ScanResult
+    n_logs: int
+
+    def logs_subset(self, keep: Sequence[int]) -> TextView:
+        """The view of an incident holding the logs `keep` of this one (and the same FailureReason)."""
+        index = np.asarray(keep, dtype=np.int64)
+        if len(self.texts) > self.n_logs:  # the FailureReason event stays last
+            index = np.append(index, self.n_logs)
+        texts = [self.texts[i] for i in index.tolist()]
+        return TextView(texts, self.result.restrict(index, texts), len(keep))
+
+
+def text_view(incident: Incident) -> TextView:
+    texts = event_texts(incident)
+    return TextView(texts, scan(texts), len(incident.logs))
 
 
 def salient_events(result: ScanResult, n_events: int) -> np.ndarray:
@@ -352,8 +379,12 @@ class IncidentFeaturizer(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Sequence[Incident]) -> sp.csr_matrix:
         incidents = list(X)
-        texts = [event_texts(inc) for inc in incidents]
-        scans = [scan(t) for t in texts]
+        return self.transform_views(incidents, [text_view(inc) for inc in incidents])
+
+    def transform_views(self, incidents: Sequence[Incident], views: Sequence[TextView]) -> sp.csr_matrix:
+        """`transform` for incidents whose text views are already made."""
+        texts = [v.texts for v in views]
+        scans = [v.result for v in views]
         dense = np.hstack([
             np.vstack([_signal_block(r) for r in scans]) if incidents else np.zeros((0, 2 * len(SIGNALS))),
             np.vstack([_log_shape_block(inc, t, r) for inc, t, r in zip(incidents, texts, scans)])

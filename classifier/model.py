@@ -25,7 +25,7 @@ import numpy as np
 
 from . import __version__
 from .errors import EXIT_MODEL, SmtriageError
-from .features import IncidentFeaturizer, schema_hash
+from .features import IncidentFeaturizer, TextView, schema_hash
 from .incident import LABELS, Incident
 
 MODEL_FILE = "model.skops"
@@ -87,9 +87,11 @@ class TriageModel:
     def featurizer(self) -> IncidentFeaturizer:
         return self.pipeline.named_steps["features"]
 
-    def transform(self, incidents: Sequence[Incident]) -> Any:
-        """Feature rows scaled the way the classifier sees them."""
-        X = self.featurizer.transform(list(incidents))
+    def transform(self, incidents: Sequence[Incident], views: Sequence[TextView] | None = None) -> Any:
+        """Feature rows scaled the way the classifier sees them (from `views` when already made)."""
+        incidents = list(incidents)
+        X = (self.featurizer.transform(incidents) if views is None
+             else self.featurizer.transform_views(incidents, views))
         return self.pipeline.named_steps["scale"].transform(X)
 
     def scale(self, X: Any) -> Any:

@@ -217,6 +217,20 @@ class ScanResult:
             return events
         return events[np.concatenate(([True], events[1:] != events[:-1]))]  # `events` is sorted
 
+    def restrict(self, keep: np.ndarray, messages: Sequence[str]) -> ScanResult:
+        """The result for the events `keep` (sorted) only, renumbered 0..len(keep)-1.
+
+        `messages` are those events' texts, for the counted-only signals, which are
+        window totals and cannot be sliced. Lets a window scanned once be split into
+        episodes without scanning each episode again.
+        """
+        inside = np.isin(self.events, keep)
+        events = np.searchsorted(keep, self.events[inside])
+        signals = self.signals[inside]
+        counts = np.bincount(signals, minlength=len(SIGNALS)).astype(np.int64)
+        _add_counted(counts, _window_bytes(messages))
+        return ScanResult(counts, events, signals)
+
     @property
     def event_hits(self) -> dict[int, tuple[str, ...]]:
         """event -> names of its signals, for the events that have any."""
@@ -248,22 +262,34 @@ def _automaton() -> tuple[object, np.ndarray, np.ndarray, tuple[tuple[int, bytes
     return automaton, offsets, flat, tuple(counted)
 
 
+def _window_bytes(messages: Sequence[str]) -> bytes:
+    """The window as one lowercase byte string, each event after a newline.
+
+    Literals are ASCII: every other character becomes "?", one byte for one
+    character, so byte offsets are character offsets and each event's start
+    follows from the lengths alone. The leading newline lets phrases anchored
+    at a line start ("\\ne0") match the first event too.
+    """
+    return ("\n" + "\n".join(messages)).encode("ascii", "replace").lower()
+
+
+def _add_counted(counts: np.ndarray, data: bytes) -> None:
+    for k, phrase in _automaton()[3]:
+        counts[k] += data.count(phrase)
+
+
 def scan(messages: Sequence[str]) -> ScanResult:
     """Every signal on every event of a window, in one pass over the window's text."""
     n_signals = len(SIGNALS)
     if not messages:
         return ScanResult(np.zeros(n_signals, dtype=np.int64))
-    automaton, offsets, flat, counted = _automaton()
-    # A leading newline lets phrases anchored at a line start ("\ne0") match the first event too.
-    # Literals are ASCII: every other character becomes "?", one byte for one character, so byte
-    # offsets are character offsets and each event's start follows from the lengths alone.
-    data = ("\n" + "\n".join(messages)).encode("ascii", "replace").lower()
+    automaton, offsets, flat, _ = _automaton()
+    data = _window_bytes(messages)
     lengths = np.fromiter(map(len, messages), dtype=np.int64, count=len(messages))
     starts = np.cumsum(lengths + 1) - lengths  # event i's first byte; its leading "\n" is at starts[i] - 1
     found = automaton.find_matches_as_indexes(data, overlapping=True)  # type: ignore[attr-defined]
     counts = np.zeros(n_signals, dtype=np.int64)
-    for k, phrase in counted:
-        counts[k] += data.count(phrase)
+    _add_counted(counts, data)
     if not found:
         return ScanResult(counts)
     matches = np.array(found, dtype=np.int64)

@@ -12,15 +12,17 @@ from collections.abc import Sequence
 
 from . import episodes
 from .evidence import explain
+from .features import TextView, text_view
 from .incident import UNCERTAIN, Incident, Verdict
 from .model import TriageModel
 from .remediation import remediate
 
 
-def _verdicts(model: TriageModel, incidents: Sequence[Incident]) -> list[Verdict]:
+def _verdicts(model: TriageModel, incidents: Sequence[Incident], views: Sequence[TextView] | None = None) -> list[Verdict]:
     if not incidents:
         return []
-    rows = model.transform(incidents)
+    views = views if views is not None else [text_view(inc) for inc in incidents]
+    rows = model.transform(incidents, views)
     proba = model.proba_of_rows(rows)
     out = []
     for i, inc in enumerate(incidents):
@@ -28,7 +30,7 @@ def _verdicts(model: TriageModel, incidents: Sequence[Incident]) -> list[Verdict
         best = int(p.argmax())
         label = model.labels[best]
         confidence = float(p[best])
-        evidence = explain(model, inc, label, rows[i])
+        evidence = explain(model, inc, label, rows[i], views[i])
         advice = remediate(label, inc, evidence)
         if confidence < model.threshold:
             advice = (f"Evidence is weak (confidence {confidence:.0%} is below {model.threshold:.0%}); best guess "
@@ -51,5 +53,6 @@ def classify(model: TriageModel, incidents: Sequence[Incident]) -> list[Verdict]
 def triage_window(model: TriageModel, window: Incident,
                   rules: episodes.EpisodeRules = episodes.EpisodeRules()) -> list[tuple[Incident, Verdict]]:
     """Each failure episode of the window with its verdict; [] means no failure found."""
-    found = episodes.split(window, rules)
-    return list(zip(found, _verdicts(model, found)))
+    found = episodes.split_with_views(window, rules)
+    incidents = [inc for inc, _ in found]
+    return list(zip(incidents, _verdicts(model, incidents, [view for _, view in found])))

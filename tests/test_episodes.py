@@ -81,3 +81,26 @@ def test_continuation_lines_stay_with_the_event_before_them():
     logs[at + 1:at + 1] = [LogEvent("ValueError: could not convert string to float: 'abc'")]  # no timestamp
     (episode,) = split(replace(window([]), logs=logs))
     assert any("could not convert" in e.message for e in episode.logs)
+
+
+def test_an_episode_cut_from_its_scanned_window_has_exactly_the_features_of_a_fresh_scan(samples):
+    """classify scans a window once and cuts episodes from it; batch scans an exported episode afresh.
+    Both must see the same numbers, or `export` then `batch` would disagree with `classify`."""
+    import numpy as np
+
+    from classifier.episodes import split_with_views
+    from classifier.features import IncidentFeaturizer
+    from classifier.incident import incident_from_dict
+    from training.generator import generate
+
+    featurizer = IncidentFeaturizer().fit([])
+    windows = list(samples.values()) + [incident_from_dict(r) for r in generate(60, seed=9)
+                                        if r["source"]["style"] == "window"]
+    compared = 0
+    for window in windows:
+        for episode, view in split_with_views(window):
+            cut = featurizer.transform_views([episode], [view]).toarray()
+            fresh = featurizer.transform([episode]).toarray()
+            assert np.array_equal(cut, fresh), episode.id
+            compared += 1
+    assert compared >= 20
