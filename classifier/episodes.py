@@ -69,8 +69,7 @@ def _metric_points(incident: Incident) -> list[_Point]:
     return points
 
 
-def failure_points(incident: Incident, view: TextView) -> list[_Point]:
-    times = _fill_times(incident.logs)
+def failure_points(incident: Incident, view: TextView, times: list[datetime | None]) -> list[_Point]:
     n = len(incident.logs)
     failing = [i for i in view.result.events_with(EPISODE_SIGNALS).tolist() if i < n]
     strong = set(view.result.events_with(EPISODE_SIGNALS - _WEAK).tolist())
@@ -90,8 +89,8 @@ def _is_failure(points: list[_Point]) -> bool:
     return any(p.strong for p in points) or len(points) >= 2
 
 
-def _slice(incident: Incident, view: TextView, lo: datetime, hi: datetime) -> tuple[Incident, TextView]:
-    times = _fill_times(incident.logs)
+def _slice(incident: Incident, view: TextView, times: list[datetime | None], lo: datetime,
+           hi: datetime) -> tuple[Incident, TextView]:
     kept = [i for i, t in enumerate(times) if t is None or lo <= t <= hi]
     logs = [incident.logs[i] for i in kept]
     metrics = {}
@@ -113,7 +112,8 @@ def split_with_views(incident: Incident, rules: EpisodeRules = EpisodeRules(),
                      view: TextView | None = None) -> list[tuple[Incident, TextView]]:
     """`split`, each episode with its text view cut from the window's (the window is scanned once)."""
     view = view or text_view(incident)
-    points = failure_points(incident, view)
+    times = _fill_times(incident.logs)
+    points = failure_points(incident, view, times)
     # a record's start/end may not cover all of its own timestamps: a signal outside the window is not in it
     points = [p for p in points if p.time is None or ((incident.start is None or p.time >= incident.start)
                                                       and (incident.end is None or p.time <= incident.end))]
@@ -140,5 +140,5 @@ def split_with_views(incident: Incident, rules: EpisodeRules = EpisodeRules(),
     for g in groups:
         lo = max(_moved(g[0].time, -rules.lead), lo_bound)  # type: ignore[arg-type]
         hi = min(_moved(g[-1].time, rules.tail), hi_bound)  # type: ignore[arg-type]
-        episodes.append(_slice(incident, view, lo, hi))
+        episodes.append(_slice(incident, view, times, lo, hi))
     return episodes

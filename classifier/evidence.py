@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import instances
-from .features import TextView, text_view
+from .features import TextView, salient_events, text_view
 from .incident import Evidence, Incident, LogEvent, MetricSeries
 from .model import TriageModel
 
@@ -33,11 +33,19 @@ class _Candidate:
 
 
 def _candidates(incident: Incident, view: TextView) -> list[_Candidate]:
-    """Distinct signal-bearing lines (multi-line events split), in window order."""
-    texts, result = view.texts, view.result
+    """Distinct signal-bearing lines (multi-line events split), in window order.
+
+    Drawn from the same capped set of signal events the featurizer hashes
+    (failure lines first), each distinct event once, so a window of 100,000
+    events costs no more than one of a few hundred.
+    """
+    texts = view.texts
     seen: set[str] = set()
     out: list[_Candidate] = []
-    for i in result.events_with().tolist():
+    first_of: dict[str, int] = {}
+    for i in salient_events(view.result, len(texts)).tolist():
+        first_of.setdefault(texts[i], i)
+    for i in first_of.values():
         event = incident.logs[i] if i < len(incident.logs) else None
         for line in texts[i].splitlines() or [texts[i]]:
             line = line.strip()
