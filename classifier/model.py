@@ -107,7 +107,7 @@ class TriageModel:
         if cached is not None:
             return cached
         clf = self.pipeline.named_steps["classify"]
-        coefs = np.mean([cc.estimator.coef_ for cc in clf.calibrated_classifiers_], axis=0)  # one when ensemble=False
+        coefs = np.mean([cc.estimator.coef_ for cc in clf.calibrated_classifiers_], axis=0)
         classes = list(clf.classes_)
         coefs = coefs[[classes.index(label) for label in self.labels]]
         weights = coefs - coefs.mean(axis=0, keepdims=True)
@@ -117,13 +117,15 @@ class TriageModel:
 
 # ---------------------------------------------------------------- training
 
-def build_pipeline(*, C: float = 4.0, n_hash_bits: int = 14, calibration: str = "sigmoid", cv: Any = 5,
-                   ensemble: bool = True) -> Any:
+def build_pipeline(*, C: float = 4.0, n_hash_bits: int = 14, calibration: str = "sigmoid", cv: int = 5) -> Any:
     """Featurize -> scale -> calibrated multinomial logistic regression.
 
     Logistic regression on hashed tokens and signal counts generalises across
     stacks, and its weights give a per-line explanation for free; calibration
-    makes its confidence mean what it says.
+    makes its confidence mean what it says. (Calibrating on predictions for
+    held-out serving stacks instead of stratified folds was tried: it made the
+    model underconfident on the real cases, ECE 0.116 against 0.063, for the
+    same leave-one-stack-out macro-F1.)
     """
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
@@ -134,37 +136,20 @@ def build_pipeline(*, C: float = 4.0, n_hash_bits: int = 14, calibration: str = 
     return Pipeline([
         ("features", IncidentFeaturizer(n_hash_bits=n_hash_bits)),
         ("scale", MaxAbsScaler()),
-        ("classify", CalibratedClassifierCV(base, method=calibration, cv=cv, ensemble=ensemble)),
+        ("classify", CalibratedClassifierCV(base, method=calibration, cv=cv)),
     ])
 
 
-def fit(incidents: Sequence[Incident], *, sample_weight: np.ndarray | None = None,
-        groups: Sequence[str] | None = None, **params: Any) -> TriageModel:
-    """Fit on labeled incidents.
-
-    With `groups` (the serving stack of each incident) and at least five of
-    them, the calibrator learns from predictions on stacks held out of the fold
-    that made them: confidence then reflects how the model does on a stack it
-    has not seen, which is what real endpoints are. The classifier itself is
-    refitted on every incident.
-    """
+def fit(incidents: Sequence[Incident], *, sample_weight: np.ndarray | None = None, **params: Any) -> TriageModel:
     labels = [inc.label for inc in incidents]
     if any(label is None for label in labels):
         raise ModelError("every training incident needs a label")
     missing = sorted(set(LABELS) - set(labels))
     if missing:
         raise ModelError(f"training data has no incident labelled {', '.join(missing)}; every label needs examples")
-    if groups is not None and len(set(groups)) >= 5:
-        from sklearn.model_selection import GroupKFold
-
-        folds = list(GroupKFold(n_splits=5).split(np.zeros(len(labels)), labels, groups))
-        pipeline = build_pipeline(cv=folds, ensemble=False, **params)
-    else:
-        pipeline = build_pipeline(**params)
+    pipeline = build_pipeline(**params)
     fit_params = {"classify__sample_weight": sample_weight} if sample_weight is not None else {}
     pipeline.fit(list(incidents), labels, **fit_params)
-    # the fold indices served the fit; keep them out of the model file
-    pipeline.named_steps["classify"].set_params(cv=5)
     return TriageModel(pipeline, {"labels": list(LABELS)})
 
 

@@ -49,11 +49,8 @@ def train_model(incidents: Sequence[Incident], *, seed: int = 0, valid_fraction:
     train = [incidents[i] for i in train_idx]
     valid = [incidents[i] for i in valid_idx]
     w = np.asarray([weights[i] for i in train_idx], dtype=float) if weights is not None else None
-    stacks = [(inc.source or {}).get("stack") for inc in train]
-    groups = stacks if all(isinstance(s, str) for s in stacks) else None
-    progress(f"fitting on {len(train):,} incidents (holding out {len(valid):,})"
-             + (f", calibrating across {len(set(groups))} serving stacks" if groups else ""))
-    model = fit(train, sample_weight=w, groups=groups, **params)
+    progress(f"fitting on {len(train):,} incidents (holding out {len(valid):,})")
+    model = fit(train, sample_weight=w, **params)
     progress("scoring the held-out incidents")
     proba = model.predict_proba(valid)
     y = [inc.label for inc in valid]
