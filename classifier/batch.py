@@ -3,7 +3,10 @@
 Records are read lazily and scored in chunks by joblib workers (processes on
 one machine, or a Dask cluster through joblib's dask backend), and written in
 input order as they come back, so memory depends on the chunk size and the
-number of workers, never on the number of incidents.
+number of workers, never on the number of incidents. Workers get the raw JSON
+lines and parse and validate them themselves: the parent only reads lines,
+keeps order and writes, so it never competes with the workers for a core (a
+parsed incident also costs several times its line's size to send).
 
 Every output line (verdicts and bad records alike) carries the input file and
 line it came from, and lines are written in input order; a batch killed at any
@@ -26,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BadInput, SmtriageError
-from .incident import UNCERTAIN, BadRecord, Incident, incident_to_dict, json_text, read_incidents
+from .incident import (UNCERTAIN, BadRecord, Incident, incident_to_dict, json_text, parse_line, read_incidents,
+                       read_lines)
 from .model import TriageModel
 from .triage import classify
 
@@ -143,12 +147,14 @@ def _resume_point(lines: Iterable[bytes], inputs: Sequence[str], where: Path) ->
 
 # ---------------------------------------------------------------- scoring
 
-def _score_chunk(model: TriageModel, chunk: list[tuple[Position, Incident | BadRecord]]) -> list[tuple[Position, dict[str, Any] | None, BadRecord | None, float]]:
-    """Runs in a worker: verdict dicts for the good records, bad ones passed through in place."""
-    good = [(pos, item) for pos, item in chunk if isinstance(item, Incident)]
-    verdicts = iter(classify(model, [inc for _, inc in good]))
+def _score_chunk(model: TriageModel, inputs: Sequence[str],
+                 chunk: list[tuple[Position, str | BadRecord]]) -> list[tuple[Position, dict[str, Any] | None, BadRecord | None, float]]:
+    """Runs in a worker: parse each raw line, score the good records; bad ones are returned in place with their reason."""
+    items = [(pos, item if isinstance(item, BadRecord) else parse_line(item, inputs[pos[0]], pos[1]))
+             for pos, item in chunk]
+    verdicts = iter(classify(model, [item for _, item in items if isinstance(item, Incident)]))
     out = []
-    for pos, item in chunk:
+    for pos, item in items:
         if isinstance(item, BadRecord):
             out.append((pos, None, item, 0.0))
         else:
@@ -157,20 +163,21 @@ def _score_chunk(model: TriageModel, chunk: list[tuple[Position, Incident | BadR
     return out
 
 
-def _records(inputs: Sequence[str], after: Position | None) -> Iterator[tuple[Position, Incident | BadRecord]]:
+def _lines(inputs: Sequence[str], after: Position | None) -> Iterator[tuple[Position, str | BadRecord]]:
+    """Raw non-blank lines (parsed in the workers), or why a line or file is refused before parsing."""
     for i, path in enumerate(inputs):
         if after is not None and i < after[0]:
             continue
         if path != "-" and not Path(path).is_file():
             yield (i, 0), BadRecord(path, 0, f"{path}: no such file")
             continue
-        for lineno, item in read_incidents(path):
+        for lineno, item in read_lines(path):
             if after is not None and (i, lineno) <= after:
                 continue
             yield (i, lineno), item
 
 
-def _chunks(items: Iterator[tuple[Position, Incident | BadRecord]], size: int) -> Iterator[list]:
+def _chunks(items: Iterator[tuple[Position, str | BadRecord]], size: int) -> Iterator[list]:
     chunk: list = []
     for item in items:
         chunk.append(item)
@@ -234,7 +241,8 @@ def run_batch(
         bad_sink = _LineSink(err_path)
         stack.callback(bad_sink.close)
 
-        tasks = (delayed(_score_chunk)(model, chunk) for chunk in _chunks(_records(inputs, after), chunk_size))
+        names = tuple(inputs)
+        tasks = (delayed(_score_chunk)(model, names, chunk) for chunk in _chunks(_lines(inputs, after), chunk_size))
         if scheduler:
             from .cluster import dask_client
 

@@ -377,8 +377,8 @@ class BadRecord:
     reason: str
 
 
-def read_incidents(path: str | Path) -> Iterator[tuple[int, Incident | BadRecord]]:
-    """Yield (line number, incident or the reason it is bad); never raises for a bad line."""
+def read_lines(path: str | Path) -> Iterator[tuple[int, str | BadRecord]]:
+    """Yield (line number, text) for every non-blank line, or the reason a line is refused (over-long)."""
     name = str(path)
     with open_text(path) as fh:
         lineno = 0
@@ -391,26 +391,35 @@ def read_incidents(path: str | Path) -> Iterator[tuple[int, Incident | BadRecord
                 yield lineno, BadRecord(name, lineno, f"{name}:{lineno}: line is {length:,} characters, over the "
                                                       f"{MAX_LINE_BYTES:,} limit")
                 continue
-            if not line.strip():
+            if line.isspace():  # blank (`line` is never empty here)
                 continue
-            where = f"{name}:{lineno}"
-            try:
-                obj = json.loads(line)
-                if _ESCAPED_SURROGATE.search(line):
-                    obj = _fix_surrogates(obj)
-            except json.JSONDecodeError as exc:
-                yield lineno, BadRecord(name, lineno, f"{where}: not valid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            except RecursionError:
-                yield lineno, BadRecord(name, lineno, f"{where}: JSON nested too deeply")
-                continue
-            except ValueError as exc:  # e.g. an integer literal with more digits than Python converts
-                yield lineno, BadRecord(name, lineno, f"{where}: not valid JSON ({_short(str(exc), 80)})")
-                continue
-            try:
-                yield lineno, incident_from_dict(obj, where)
-            except IncidentError as exc:
-                yield lineno, BadRecord(name, lineno, str(exc))
+            yield lineno, line
+
+
+def parse_line(line: str, path: str, lineno: int) -> Incident | BadRecord:
+    """One JSONL line of file `path` as an incident, or the reason it is bad (prefixed `path:lineno: `)."""
+    where = f"{path}:{lineno}"
+    try:
+        obj = json.loads(line)
+        if _ESCAPED_SURROGATE.search(line):
+            obj = _fix_surrogates(obj)
+    except json.JSONDecodeError as exc:
+        return BadRecord(path, lineno, f"{where}: not valid JSON ({exc.msg} at column {exc.colno})")
+    except RecursionError:
+        return BadRecord(path, lineno, f"{where}: JSON nested too deeply")
+    except ValueError as exc:  # e.g. an integer literal with more digits than Python converts
+        return BadRecord(path, lineno, f"{where}: not valid JSON ({_short(str(exc), 80)})")
+    try:
+        return incident_from_dict(obj, where)
+    except IncidentError as exc:
+        return BadRecord(path, lineno, str(exc))
+
+
+def read_incidents(path: str | Path) -> Iterator[tuple[int, Incident | BadRecord]]:
+    """Yield (line number, incident or the reason it is bad); never raises for a bad line."""
+    name = str(path)
+    for lineno, line in read_lines(path):
+        yield lineno, line if isinstance(line, BadRecord) else parse_line(line, name, lineno)
 
 
 def load_incidents(paths: Iterable[str | Path], *, strict: bool = True) -> tuple[list[Incident], list[BadRecord]]:

@@ -47,12 +47,18 @@ _METRIC_FAMILY = {"MemoryUtilization": "memory", "GPUMemoryUtilization": "gpu_me
 
 def _families(evidence: Sequence[Evidence]) -> list[str]:
     """Families named by the evidence, strongest evidence first (evidence is sorted by weight)."""
+    # one scan over every text: a phrase never spans two events, so each event's signals are what
+    # scanning it alone finds (in signal order either way)
+    texts = [e.text for e in evidence if e.kind != "metric"]
+    hits = scan(texts).event_hits if texts else {}
     out: list[str] = []
+    k = 0
     for e in evidence:
         if e.kind == "metric":
             found = [_METRIC_FAMILY.get(e.metric or "", "")]
         else:
-            found = [_FAMILY[n] for names in scan([e.text]).event_hits.values() for n in names]
+            found = [_FAMILY[n] for n in hits.get(k, ())]
+            k += 1
         for fam in found:
             if fam and fam not in out and fam not in _GENERIC:
                 out.append(fam)
@@ -238,13 +244,16 @@ _CONFIG_WEAK = {"missing": _artifact, "startup": _startup, "health": _timeout, "
 
 
 def _config(incident: Incident, families: list[str], text: str) -> str:
-    # the evidence first; if it names no cause, every line of the window
+    # the evidence first; if it names no cause, every line of the window (scanned only then)
+    for table in (_CONFIG_STRONG, _CONFIG_WEAK):
+        for fam in families:
+            if fam in table:
+                return table[fam](incident, text)
     everywhere = _families([Evidence("log", line, 0.0) for line in text.splitlines()[-2000:]])
-    for found in (families, everywhere):
-        for table in (_CONFIG_STRONG, _CONFIG_WEAK):
-            for fam in found:
-                if fam in table:
-                    return table[fam](incident, text)
+    for table in (_CONFIG_STRONG, _CONFIG_WEAK):
+        for fam in everywhere:
+            if fam in table:
+                return table[fam](incident, text)
     return ("Compare the endpoint configuration (image, instance type, environment, model data) with what the "
             "container expects.")
 
@@ -255,14 +264,34 @@ _WRAPPERS = re.compile(r"UnexpectedStatusException|WaiterError|ModelError|Client
                        r"|WorkerInitializationException|CompletionException|EngineException")
 
 
+def _last_lines(incident: Incident, n: int) -> list[str]:
+    """The last `n` lines of the window's log text (events read from the end, only as many as needed)."""
+    parts: list[list[str]] = []
+    have = 0
+    for e in reversed(incident.logs):
+        if have >= n:
+            break
+        lines = message_text(e.message).splitlines()
+        parts.append(lines)
+        have += len(lines)
+    return [ln for lines in reversed(parts) for ln in lines][-n:]
+
+
+def _exception_in(line: str) -> re.Match[str] | None:
+    """The exception a log line names (not a quoted source line); the literal tests skip the regexes on most lines."""
+    if "Error" not in line and "Exception" not in line and "Exit" not in line and "Interrupt" not in line:
+        return None  # _EXC's name must end in one of these
+    return None if _SOURCE_LINE.search(line) else _EXC.search(line)
+
+
 def _model_bug(incident: Incident) -> str:
-    lines = [ln for e in incident.logs for ln in message_text(e.message).splitlines()][-2000:]
-    frames = [(k, m) for k, line in enumerate(lines) for m in [_FRAME.search(line)] if m]
+    lines = _last_lines(incident, 2000)
+    frames = [(k, m) for k, line in enumerate(lines) if 'File "' in line for m in [_FRAME.search(line)] if m]
     user = [(k, m) for k, m in frames if not _SITE.search(m.group(1))]
     after = user[-1][0] if user else -1
-    found = [m for line in lines if not _SOURCE_LINE.search(line) for m in [_EXC.search(line)] if m]
-    later = [m for line in lines[after + 1:] if not _SOURCE_LINE.search(line) for m in [_EXC.search(line)]
-             if m and not _WRAPPERS.search(m.group(1))]
+    named = [(k, m) for k, line in enumerate(lines) for m in [_exception_in(line)] if m]
+    found = [m for _, m in named]
+    later = [m for k, m in named if k > after and not _WRAPPERS.search(m.group(1))]
     excs = later or found
     exc = (f"{excs[0].group(1)}: {(excs[0].group(2) or '')[:160]}".rstrip(": ") if excs
            else "the exception in your handler")
@@ -274,13 +303,13 @@ def _model_bug(incident: Incident) -> str:
     hint = ""
     if "not json serializable" in low:
         hint = " Convert numpy arrays and tensors with .tolist() before json.dumps in output_fn."
-    elif re.search(r"state_dict|missing key|unexpected key|size mismatch for", low):
+    elif any(w in low for w in ("state_dict", "missing key", "unexpected key", "size mismatch for")):
         hint = " The checkpoint does not match the model class the handler builds: load it into the same architecture."
-    elif re.search(r"shape|dimension|feature size|number of features|2d array|mat1", low):
+    elif any(w in low for w in ("shape", "dimension", "feature size", "number of features", "2d array", "mat1")):
         hint = " The input's shape or feature count does not match what the model was trained on: check input_fn's parsing."
-    elif re.search(r"batch response|return type|must return", low):
+    elif any(w in low for w in ("batch response", "return type", "must return")):
         hint = " The handler must return a list with one response per request in the batch."
-    elif re.search(r"\bnan\b|out of range float", low):
+    elif "out of range float" in low or "nan" in low and re.search(r"\bnan\b", low):
         hint = " The model produced NaN/inf: check the inputs' scaling and the weights for NaN."
     return (f"Fix {exc}{where}; reproduce it locally by calling the handler with the failing payload "
             f"(SageMaker local mode or the container with `docker run ... serve`).{hint}")
