@@ -131,18 +131,18 @@ def _exclusive(path: Path) -> Iterator[None]:
         fh.close()
 
 
-def _resume_point(lines: Iterable[bytes], inputs: Sequence[str], where: Path) -> Position | None:
-    last: Position | None = None
+def _positions(lines: Iterable[bytes], inputs: Sequence[str], where: Path) -> list[Position]:
+    """The input position each line of an earlier run's output names."""
     index = {name: i for i, name in enumerate(inputs)}
+    out = []
     for raw in lines:
         try:
             src = json.loads(raw)["input"]
-            pos = (index[src["file"]], int(src["line"]))
+            out.append((index[src["file"]], int(src["line"])))
         except (ValueError, KeyError, TypeError):
             raise SmtriageError(f"{where} was not written by a batch over these inputs ({', '.join(inputs)}); "
                                 "rerun with the same inputs, or choose a new --output") from None
-        last = pos if last is None or pos > last else last
-    return last
+    return out
 
 
 # ---------------------------------------------------------------- scoring
@@ -233,9 +233,12 @@ def run_batch(
     review_heap: list[tuple[float, int, dict[str, Any]]] = []  # the least confident incidents, bounded
 
     with _exclusive(out_path), ExitStack() as stack:
-        done = [*_complete_lines(out_path), *_complete_lines(err_path)]
-        after = _resume_point(done, inputs, out_path)
-        summary.skipped = len(done)
+        # Each chunk's bad records are flushed before its verdicts, so everything up to the last
+        # verdict written is done; bad records already written after it are not written again.
+        scored = _positions(_complete_lines(out_path), inputs, out_path)
+        reported = set(_positions(_complete_lines(err_path), inputs, err_path))
+        after = max(scored, default=None)
+        summary.skipped = len(scored) + len(reported)
         sink = _LineSink(out_path)
         stack.callback(sink.close)
         bad_sink = _LineSink(err_path)
@@ -259,7 +262,8 @@ def run_batch(
             for (i, line), verdict, bad, confidence in results:
                 source = {"file": inputs[i], "line": line}
                 if bad is not None:
-                    bad_sink.write({"input": source, "reason": bad.reason})
+                    if (i, line) not in reported:
+                        bad_sink.write({"input": source, "reason": bad.reason})
                     summary.bad += 1
                 else:
                     assert verdict is not None
@@ -269,8 +273,8 @@ def run_batch(
                     summary.confidence_sum += confidence
                     if review is not None:
                         _keep_for_review(review_heap, review_size, confidence, i, line, verdict)
-            sink.flush()
             bad_sink.flush()
+            sink.flush()
             progress(len(results))
     if review is not None:
         _write_review(review_heap, inputs, Path(review))

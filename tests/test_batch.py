@@ -208,3 +208,19 @@ def test_export_then_batch_gives_the_verdicts_classify_gives(moto_aws, samples, 
     assert runner.invoke(app, ["batch", str(exported), "--output", str(out)]).exit_code == 0
     key = lambda v: (v["id"], v["label"], v["confidence"], v["probabilities"], v["remediation"])  # noqa: E731
     assert [key(v) for v in verdict_lines(out)] == [key(v) for v in json.loads(live.stdout)]
+
+
+def test_killed_between_writing_bad_records_and_verdicts_nothing_is_lost(tmp_path, model):
+    """A chunk's bad records reached the errors file but its verdicts did not: the rerun fills the gap."""
+    src = tmp_path / "incidents.jsonl"
+    records = write_incidents(src, 8, extra_lines={5: "{broken"})
+    out = tmp_path / "verdicts.jsonl"
+    run_batch(model, [str(src)], out)
+    errors = tmp_path / "verdicts.errors.jsonl"
+    assert len(errors.read_text().splitlines()) == 1
+    whole = out.read_bytes().splitlines(keepends=True)
+    out.write_bytes(b"".join(whole[:4]))  # verdicts after the bad line (input line 6) never reached the disk
+    summary = run_batch(model, [str(src)], out)
+    assert summary.scored == 4
+    assert [v["id"] for v in verdict_lines(out)] == [r["id"] for r in records]
+    assert len(errors.read_text().splitlines()) == 1  # the bad record is not reported twice
