@@ -14,8 +14,10 @@ All rows run in this one process, best-of-N each:
   classify         `classify_endpoint`: fetch_window + episodes + model + evidence
   triage only      `triage_window` on the already fetched window (no AWS at all)
 
-Everything after the fetch is classify - fetch_window (and, measured directly,
-triage only). moto's own server (werkzeug + its Python backends, sharing this
+Everything after the fetch is timed three ways: inside each classify run (the
+target's row: `triage_window` as classify_endpoint calls it, on the window it
+just fetched), as classify - fetch_window (the difference of two noisy
+minimums: moto's threads make fetch times vary by ~0.1 s), and alone. moto's own server (werkzeug + its Python backends, sharing this
 process's GIL) is inside every fetch row here; against AWS the fetch is
 network-bound, while the post-fetch work is the same CPU time as here.
 """
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import statistics
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 
 from .common import Table, best_of, rate, repeat, save, say
@@ -74,8 +77,23 @@ def main() -> None:
         def fetch():
             return fetch_window(name, start, window_end, opts)
 
+        from classifier import live
+
+        post_fetch: list[float] = []  # the post-fetch part of each classify run, timed inside that run
+
+        def timed_triage(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return triage_window(*args, **kwargs)
+            finally:
+                post_fetch.append(time.perf_counter() - t0)
+
         def classify():
-            return classify_endpoint(model, name, start, window_end, opts)
+            live.triage_window = timed_triage
+            try:
+                return classify_endpoint(model, name, start, window_end, opts)
+            finally:
+                live.triage_window = triage_window
 
         n = repeat(3)
         t_plain, n_plain = best_of(plain, n, warmup=1)
@@ -104,8 +122,11 @@ def main() -> None:
     t.add("smtriage classify_endpoint (fetch + episodes + model + evidence)", rate(events, t_classify.min),
           t_classify.min, t_classify.median, f"{t_classify.min / t_plain.min:.2f}x its time")
     t.add("after the fetch: classify - fetch_window", rate(events, after_min), after_min, after_med,
-          f"{after_min / t_plain.min:.0%} of it (target <= {TARGET:.0%}): "
-          f"{'met' if after_min <= TARGET * t_plain.min else 'MISSED'}")
+          f"{after_min / t_plain.min:.0%} of it")
+    in_run = sorted(post_fetch)  # one triage_window call per run: the window holds one incident
+    t.add("after the fetch, timed inside each classify_endpoint run", rate(events, in_run[0]), in_run[0],
+          statistics.median(in_run), f"{in_run[0] / t_plain.min:.0%} of it (target <= {TARGET:.0%}): "
+          f"{'met' if in_run[0] <= TARGET * t_plain.min else 'MISSED'}")
     t.add("after the fetch, measured alone: triage_window on the fetched window", rate(events, t_triage.min),
           t_triage.min, t_triage.median, f"{t_triage.min / t_plain.min:.0%} of it")
     t.notes += [
@@ -118,7 +139,8 @@ def main() -> None:
         "not pinned to one core: the moto server's threads and smtriage's fetch threads share the machine's 2 cores",
     ]
     save("classify", t, {"seconds": {"plain": t_plain.runs, "read_logs": t_read.runs, "fetch": t_fetch.runs,
-                                     "classify": t_classify.runs, "triage": t_triage.runs}, "events": events,
+                                     "classify": t_classify.runs, "triage": t_triage.runs,
+                                     "post_fetch_in_run": post_fetch}, "events": events,
                          "findings": len(findings)})
 
 

@@ -35,7 +35,8 @@ def glance(found: dict) -> str:
     c = found.get("classify")
     if c:
         sec = c["seconds"]
-        after = min(sec["classify"]) - min(sec["fetch"])
+        # older results lack the in-run timing: fall back to the difference of the minimums
+        after = min(sec["post_fetch_in_run"]) if "post_fetch_in_run" in sec else min(sec["classify"]) - min(sec["fetch"])
         share = after / min(sec["plain"])
         rows.append(("(3) classify after the fetch", "<= 10% of the fetch",
                      f"{share:.0%} ({after:.2f} s after a {min(sec['plain']):.2f} s boto3 fetch)", share <= 0.10))

@@ -91,8 +91,12 @@ def _is_failure(points: list[_Point]) -> bool:
 
 def _slice(incident: Incident, view: TextView, times: list[datetime | None], lo: datetime,
            hi: datetime) -> tuple[Incident, TextView]:
-    kept = [i for i, t in enumerate(times) if t is None or lo <= t <= hi]
-    logs = [incident.logs[i] for i in kept]
+    timed = [t for t in times if t is not None]
+    if not timed or (lo <= min(timed) and max(timed) <= hi):  # the episode is the whole window
+        kept, logs = list(range(len(times))), list(incident.logs)
+    else:
+        kept = [i for i, t in enumerate(times) if t is None or lo <= t <= hi]
+        logs = [incident.logs[i] for i in kept]
     metrics = {}
     for name, s in incident.metrics.items():
         keep = [k for k, t in enumerate(s.timestamps) if t is None or lo <= t <= hi]

@@ -112,7 +112,8 @@ def describe_metric(name: str, series: MetricSeries, instance_type: str | None) 
                 f"≥90% in {high} of {vals.size} minutes)")
     if name in ("ModelLatency", "OverheadLatency", "ModelSetupTime"):
         return f"{name} peaked at {_fmt_us(vals.max())} (median {_fmt_us(float(np.median(vals)))})"
-    total = vals.sum()
+    with np.errstate(over="ignore"):  # absurd datapoints (1e308 errors a minute) sum to inf, printed as such
+        total = vals.sum()
     minutes = int((vals > 0).sum())
     if name == "Invocations":
         return f"Invocations: {total:,.0f} requests over {vals.size} minutes (last minute: {vals[-1]:,.0f})"

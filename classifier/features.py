@@ -18,8 +18,7 @@ import warnings
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, countOf
 
 import numpy as np
 import scipy.sparse as sp
@@ -89,7 +88,7 @@ def schema_hash(n_hash_bits: int) -> str:
 
 def event_texts(incident: Incident) -> list[str]:
     """The texts the scanner reads: every log message, plus the endpoint's FailureReason."""
-    texts = message_texts([e.message for e in incident.logs])
+    texts = message_texts(list(map(attrgetter("message"), incident.logs)))
     if incident.context.failure_reason:
         texts.append("FailureReason: " + incident.context.failure_reason)
     return texts
@@ -108,7 +107,9 @@ class TextView:
     n_logs: int
 
     def logs_subset(self, keep: Sequence[int]) -> TextView:
-        """The view of an incident holding the logs `keep` of this one (and the same FailureReason)."""
+        """The view of an incident holding the logs `keep` (sorted, distinct) of this one (and the same FailureReason)."""
+        if len(keep) == self.n_logs:  # all of them: an hour's window that is one episode
+            return self
         index = np.asarray(keep, dtype=np.int64)
         if len(self.texts) > self.n_logs:  # the FailureReason event stays last
             index = np.append(index, self.n_logs)
@@ -136,13 +137,29 @@ def salient_events(result: ScanResult, n_events: int) -> np.ndarray:
     return np.union1d(failing, others)
 
 
+class _WordCodes(dict):
+    """crc32 of a word (stable across processes, unlike hash()), remembered.
+
+    The same few thousand words recur in every window, so a batch or a long
+    window hashes each once; forgetting everything past a bound keeps a
+    stream of unique words (request ids, hex addresses) from growing it.
+    """
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= _REMEMBERED_WORDS:
+            self.clear()
+        code = self[word] = zlib.crc32(word[:_MAX_TOKEN].encode())  # _TOKEN words are ASCII
+        return code
+
+
+_REMEMBERED_WORDS = 200_000
+_WORD_CODES = _WordCodes()
+
+
 def _word_hashes(text: str) -> np.ndarray:
-    """crc32 of each word of `text` in order (stable across processes, unlike hash())."""
+    """crc32 of each word of `text` in order."""
     words = _TOKEN.findall(text.lower())
-    if not words:
-        return np.zeros(0, dtype=np.uint64)
-    codes = {w: zlib.crc32(w[:_MAX_TOKEN].encode("utf-8", "surrogatepass")) for w in dict.fromkeys(words)}
-    return np.fromiter(map(codes.__getitem__, words), dtype=np.uint64, count=len(words))
+    return np.fromiter(map(_WORD_CODES.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
 def hashed_tokens(text: str, extra: Sequence[str], n_hash_bits: int) -> tuple[np.ndarray, np.ndarray]:
@@ -175,7 +192,7 @@ def _signal_block(result: ScanResult) -> np.ndarray:
     return np.concatenate([np.log1p(counts), (counts > 0).astype(np.float64)])
 
 
-def _log_shape_block(incident: Incident, texts: Sequence[str], result: ScanResult) -> np.ndarray:
+def _log_shape_block(incident: Incident, result: ScanResult) -> np.ndarray:
     logs = incident.logs
     n = len(logs)
     if n == 0:
@@ -183,9 +200,9 @@ def _log_shape_block(incident: Incident, texts: Sequence[str], result: ScanResul
     error_events = int((result.events_with(EPISODE_SIGNALS) < n).sum())
     signal_events = int((result.events_with() < n).sum())
     streams = len(set(map(attrgetter("stream"), logs)) - {None})
-    timestamped = n - list(map(attrgetter("timestamp"), logs)).count(None)
-    longest = max(map(len, texts[:n]))
-    multiline = sum(map(str.__contains__, texts[:n], repeat("\n")))
+    timestamped = n - countOf(map(attrgetter("timestamp"), logs), None)
+    longest = int(result.lengths[:n].max())
+    multiline = int((result.multiline < n).sum())
     return np.array([
         1.0, math.log1p(n), math.log1p(streams), timestamped / n,
         error_events / n, signal_events / n, math.log1p(longest), math.log1p(multiline),
@@ -244,7 +261,8 @@ def _row_median(values: np.ndarray) -> np.ndarray:
     ordered = np.sort(values, axis=1)
     rows = np.arange(values.shape[0])
     lo, hi = np.maximum((count - 1) // 2, 0), np.maximum(count // 2, 0)
-    return np.where(count > 0, (ordered[rows, lo] + ordered[rows, hi]) / 2, 0.0)
+    with np.errstate(over="ignore"):  # two datapoints near 1.8e308 sum to inf; metric_block clips it
+        return np.where(count > 0, (ordered[rows, lo] + ordered[rows, hi]) / 2, 0.0)
 
 
 def _capacity(incidents: Sequence[Incident], name: str, observed_max: np.ndarray) -> np.ndarray:
@@ -387,7 +405,7 @@ class IncidentFeaturizer(TransformerMixin, BaseEstimator):
         scans = [v.result for v in views]
         dense = np.hstack([
             np.vstack([_signal_block(r) for r in scans]) if incidents else np.zeros((0, 2 * len(SIGNALS))),
-            np.vstack([_log_shape_block(inc, t, r) for inc, t, r in zip(incidents, texts, scans)])
+            np.vstack([_log_shape_block(inc, r) for inc, r in zip(incidents, scans)])
             if incidents else np.zeros((0, len(_LOG_SHAPE))),
             metric_block(incidents),
             np.vstack([_context_block(inc) for inc in incidents]) if incidents else np.zeros((0, len(_CONTEXT))),

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import re
+from operator import itemgetter
 
 # one pattern per spelling: a literal prefix lets the regex engine skip ahead instead of trying every position
 _ANSI = (re.compile(r"\x1b\[[0-9;]*[A-Za-z]"), re.compile(r"#033\[[0-9;]*[A-Za-z]"))
 _MESSAGE_KEYS = ("message", "msg", "log", "error")
 _MAX_JSON = 1_000_000
+_FIRST = itemgetter(slice(0, 1))  # a message's first character ("" for an empty one)
 
 
 def _from_json(text: str) -> str | None:
@@ -52,11 +54,30 @@ def _strip_colour(text: str) -> str:
     return text
 
 
+def _clean(message: str) -> str:
+    """`message_text` of a message known to hold colour codes or to open with a brace."""
+    stripped = _strip_colour(message)
+    return message_text(stripped) if stripped[:1] == "{" else stripped
+
+
 def message_texts(messages: list[str]) -> list[str]:
-    """`message_text` of every message, with colour codes stripped from the whole window in one pass."""
+    """`message_text` of every message; a glance over the whole window finds whether any needs it.
+
+    Most windows hold neither colour codes nor JSON, and those that do hold
+    them on a few of their lines: only those lines are rewritten.
+    """
     joined = "\x00".join(messages)
-    if ("\x1b" in joined or "#033" in joined) and joined.count("\x00") == len(messages) - 1:
-        messages = _strip_colour(joined).split("\x00")
-    if "\x00{" not in joined and not joined.startswith("{"):  # no JSON-shaped event at all: the common case
-        return list(messages)
-    return [message_text(m) if m[:1] == "{" else m for m in messages]
+    markers = [m for m in ("\x1b", "#033") if m in joined]
+    # the set of first characters, not a search for "\x00{": that search crawls through a window of
+    # 100,000 events (each "\x00" is a partial match), the set costs a slice per message
+    json_like = "{" in set(map(_FIRST, messages))
+    if not json_like:
+        if not markers:  # the common case
+            return list(messages)
+        if len(markers) == 1:
+            marker = markers[0]
+            return [_strip_colour(m) if marker in m else m for m in messages]
+        return [_strip_colour(m) if "#033" in m or "\x1b" in m else m for m in messages]
+    if not markers:
+        return [message_text(m) if m[:1] == "{" else m for m in messages]
+    return [_clean(m) if "#033" in m or "\x1b" in m or m[:1] == "{" else m for m in messages]

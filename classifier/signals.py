@@ -15,14 +15,18 @@ HTTP version or after "status", never as a byte count.
 
 Two signals are counted, not located: the healthy-traffic ones (`/ping`,
 `/invocations`), which occur on most lines of a busy endpoint and would only
-slow the pass down.
+slow the pass down (measured: finding them with the automaton costs more
+than counting them with `bytes.count` while the automaton runs on threads).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 
 import numpy as np
 
@@ -195,19 +199,27 @@ EPISODE_SIGNALS = frozenset({
 })
 
 
+def _empty() -> np.ndarray:
+    return np.zeros(0, dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class ScanResult:
     """Which signals fired on which events of a window, as parallel arrays of (event, signal) pairs."""
 
     counts: np.ndarray  # per SIGNALS: events carrying the signal (occurrences, for counted-only signals)
-    events: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # sorted, with `signals`
-    signals: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    events: np.ndarray = field(default_factory=_empty)  # sorted, with `signals`
+    signals: np.ndarray = field(default_factory=_empty)
+    # the shape of the text, found on the same pass: characters per event, and the (sorted) events
+    # holding a line break of their own (a traceback logged as one event)
+    lengths: np.ndarray = field(default_factory=_empty)
+    multiline: np.ndarray = field(default_factory=_empty)
 
     def count(self, name: str) -> int:
         return int(self.counts[SIGNAL_INDEX[name]])
 
     def events_with(self, names: Iterable[str] | None = None) -> np.ndarray:
-        """Sorted distinct events carrying any of `names` (any signal at all when None)."""
+        """Sorted distinct events carrying any of `names` (any located signal at all when None)."""
         events = self.events
         if names is not None:
             wanted = np.zeros(len(SIGNALS), dtype=bool)
@@ -218,7 +230,7 @@ class ScanResult:
         return events[np.concatenate(([True], events[1:] != events[:-1]))]  # `events` is sorted
 
     def restrict(self, keep: np.ndarray, messages: Sequence[str]) -> ScanResult:
-        """The result for the events `keep` (sorted) only, renumbered 0..len(keep)-1.
+        """The result for the events `keep` (sorted, distinct) only, renumbered 0..len(keep)-1.
 
         `messages` are those events' texts, for the counted-only signals, which are
         window totals and cannot be sliced. Lets a window scanned once be split into
@@ -229,20 +241,34 @@ class ScanResult:
         signals = self.signals[inside]
         counts = np.bincount(signals, minlength=len(SIGNALS)).astype(np.int64)
         _add_counted(counts, _window_bytes(messages))
-        return ScanResult(counts, events, signals)
+        multiline = np.searchsorted(keep, self.multiline[np.isin(self.multiline, keep)])
+        return ScanResult(counts, events, signals, self.lengths[keep], multiline)
 
     @property
     def event_hits(self) -> dict[int, tuple[str, ...]]:
-        """event -> names of its signals, for the events that have any."""
+        """event -> names of its located signals, for the events that have any."""
         out: dict[int, list[str]] = {}
         for e, s in zip(self.events.tolist(), self.signals.tolist()):
             out.setdefault(e, []).append(SIGNAL_NAMES[s])
         return {e: tuple(v) for e, v in out.items()}
 
 
+PARALLEL_BYTES = 4 << 20  # below this, starting threads costs more than it saves
+
+
+@dataclass(frozen=True)
+class _Phrases:
+    """The automaton over the located phrases, the signals owning each (phrase p: owners[offsets[p]:offsets[p+1]]),
+    and the counted phrases, each with its signal."""
+
+    automaton: object
+    offsets: np.ndarray
+    owners: np.ndarray
+    counted: tuple[tuple[int, bytes], ...]
+
+
 @cache
-def _automaton() -> tuple[object, np.ndarray, np.ndarray, tuple[tuple[int, bytes], ...]]:
-    """The Aho-Corasick automaton over every located phrase, the phrase -> signals map, the counted phrases."""
+def _phrases() -> _Phrases:
     import ahocorasick_rs
 
     owners: dict[str, list[int]] = {}
@@ -254,28 +280,97 @@ def _automaton() -> tuple[object, np.ndarray, np.ndarray, tuple[tuple[int, bytes
             else:
                 owners.setdefault(lit, []).append(k)
     phrases = sorted(owners)
+    assert all("\n" not in p[1:] for p in phrases), "a newline may only open a phrase (see _matches)"
+    assert all(p.isascii() and "?" not in p for p in phrases), "see _window_bytes"
     # the DFA form costs more memory to build (well under a megabyte here) and scans ~1.7x faster
     automaton = ahocorasick_rs.BytesAhoCorasick([p.encode() for p in phrases],
                                                 implementation=ahocorasick_rs.Implementation.DFA)
     offsets = np.cumsum([0] + [len(owners[p]) for p in phrases])
     flat = np.array([k for p in phrases for k in owners[p]], dtype=np.int64)
-    return automaton, offsets, flat, tuple(counted)
+    return _Phrases(automaton, offsets, flat, tuple(counted))
+
+
+def _add_counted(counts: np.ndarray, data: bytes) -> None:
+    for k, phrase in _phrases().counted:
+        counts[k] += data.count(phrase)
 
 
 def _window_bytes(messages: Sequence[str]) -> bytes:
     """The window as one lowercase byte string, each event after a newline.
 
-    Literals are ASCII: every other character becomes "?", one byte for one
-    character, so byte offsets are character offsets and each event's start
-    follows from the lengths alone. The leading newline lets phrases anchored
-    at a line start ("\\ne0") match the first event too.
+    One byte per character, so byte offsets are character offsets and each
+    event's start follows from the lengths alone: Latin-1's own byte where it
+    has one, "?" for the rest. Phrases are ASCII without "?", so no other
+    character can take part in a match (`bytes.lower` lowers ASCII only). The
+    leading newline lets phrases anchored at a line start ("\\ne0") match the
+    first event too.
     """
-    return ("\n" + "\n".join(messages)).encode("ascii", "replace").lower()
+    joined = "\n" + "\n".join(messages)
+    if joined.isascii():  # a flag on the string, not a scan
+        return joined.encode("ascii").lower()
+    try:
+        return joined.encode("latin-1").lower()  # a copy, for a window of text with "µs" or "°C" in it
+    except UnicodeEncodeError:  # wider characters ("█" of a progress bar): encoding them one by one is slow,
+        pass                    # so only the messages that hold any go through the slow path
+    safe = [m if m.isascii() else m.encode("latin-1", "replace").decode("latin-1") for m in messages]
+    return ("\n" + "\n".join(safe)).encode("latin-1").lower()
 
 
-def _add_counted(counts: np.ndarray, data: bytes) -> None:
-    for k, phrase in _automaton()[3]:
-        counts[k] += data.count(phrase)
+def _pieces(n_bytes: int) -> int:
+    """How many threads to search a window of `n_bytes` on: one, unless it is large and there are cores to spare."""
+    if n_bytes < PARALLEL_BYTES:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def _matches(data: bytes, counts: np.ndarray) -> np.ndarray:
+    """(phrase, start) of every located phrase in `data`, in order; adds the counted phrases to `counts`.
+
+    The automaton releases the GIL, so a large window (an hour of a busy
+    endpoint, what `classify` reads) is searched in pieces on threads while
+    this thread counts the counted phrases. Pieces are cut just before a
+    newline; no phrase holds a newline except as its first byte, so no match
+    crosses a cut and the result is the one-piece result.
+    """
+    automaton = _phrases().automaton
+    n = _pieces(len(data))
+    if n == 1:
+        found = automaton.find_matches_as_indexes(data, overlapping=True)  # type: ignore[attr-defined]
+        _add_counted(counts, data)
+        return np.array(found, dtype=np.int64).reshape(-1, 3)[:, :2]
+    cuts = [0]
+    for k in range(1, n):
+        cut = data.find(b"\n", len(data) * k // n)
+        if cut > cuts[-1]:
+            cuts.append(cut)
+    cuts.append(len(data))
+    view = memoryview(data)
+    with ThreadPoolExecutor(len(cuts) - 1) as pool:
+        futures = [pool.submit(automaton.find_matches_as_indexes, view[lo:hi], overlapping=True)  # type: ignore[attr-defined]
+                   for lo, hi in pairwise(cuts)]
+        _add_counted(counts, data)
+        parts = [np.array(f.result(), dtype=np.int64).reshape(-1, 3)[:, :2] + (0, lo) for f, lo in zip(futures, cuts)]
+    return np.concatenate(parts)
+
+
+def _owned(phrases: np.ndarray, events: np.ndarray, offsets: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(event, signal) for every signal owning each matched phrase (a phrase may belong to several, or none)."""
+    per = offsets[phrases + 1] - offsets[phrases]
+    first = np.repeat(offsets[phrases], per)
+    within = np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per)
+    return np.repeat(events, per), flat[first + within]
+
+
+def _multiline(data: bytes, starts: np.ndarray) -> np.ndarray:
+    """Events with a line break inside: `data` holds one newline per event besides those."""
+    breaks = np.frombuffer(data, dtype=np.uint8) == ord("\n")
+    if np.count_nonzero(breaks) == len(starts):  # the usual CloudWatch window: a line per event
+        return _empty()
+    at = np.flatnonzero(breaks)
+    event = np.searchsorted(starts, at + 1, side="right") - 1  # a separator is its event's leading newline
+    inner = event[at != starts[event] - 1]
+    return inner[np.concatenate(([True], inner[1:] != inner[:-1]))] if len(inner) else inner
 
 
 def scan(messages: Sequence[str]) -> ScanResult:
@@ -283,22 +378,16 @@ def scan(messages: Sequence[str]) -> ScanResult:
     n_signals = len(SIGNALS)
     if not messages:
         return ScanResult(np.zeros(n_signals, dtype=np.int64))
-    automaton, offsets, flat, _ = _automaton()
+    table = _phrases()
     data = _window_bytes(messages)
     lengths = np.fromiter(map(len, messages), dtype=np.int64, count=len(messages))
     starts = np.cumsum(lengths + 1) - lengths  # event i's first byte; its leading "\n" is at starts[i] - 1
-    found = automaton.find_matches_as_indexes(data, overlapping=True)  # type: ignore[attr-defined]
     counts = np.zeros(n_signals, dtype=np.int64)
-    _add_counted(counts, data)
-    if not found:
-        return ScanResult(counts)
-    matches = np.array(found, dtype=np.int64)
-    patterns, match_starts = matches[:, 0], matches[:, 1]
+    matches = _matches(data, counts)
     # a phrase starting at an event's leading "\n" belongs to that event
-    event_of = np.searchsorted(starts, match_starts + 1, side="right") - 1
-    per = offsets[patterns + 1] - offsets[patterns]
-    sig = flat[np.repeat(offsets[patterns], per) + (np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per))]
-    pair = np.unique(np.repeat(event_of, per) * n_signals + sig)
+    event_of = np.searchsorted(starts, matches[:, 1] + 1, side="right") - 1
+    located_events, located_signals = _owned(matches[:, 0], event_of, table.offsets, table.owners)
+    pair = np.unique(located_events * n_signals + located_signals)  # an event carries a signal once
     events, signals = pair // n_signals, pair % n_signals
     counts += np.bincount(signals, minlength=n_signals)
-    return ScanResult(counts, events, signals)
+    return ScanResult(counts, events, signals, lengths, _multiline(data, starts))

@@ -1,0 +1,92 @@
+"""The window scanner's shortcuts never change what it finds.
+
+`classify` reads an hour of a busy endpoint at once, so the scanner takes
+shortcuts there: the window is searched on threads, colour codes and JSON are
+only peeled off the lines that have them, the shape of the text (lengths,
+multi-line events) comes from the same pass, and an episode's result is cut
+from its window's. Each shortcut must give exactly what the plain way gives,
+or `classify` and `batch` would disagree on the same episode.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from classifier import signals
+from classifier.incident import incident_from_dict
+from classifier.logtext import message_texts
+from classifier.signals import ScanResult, scan
+from training.generator import generate, generate_healthy
+
+FUZZ = settings(max_examples=int(os.environ.get("SMTRIAGE_FUZZ_EXAMPLES", "250")) // 2, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+FIELDS = ("counts", "events", "signals", "lengths", "multiline")
+
+pieces_of_log = st.sampled_from([
+    "", "\n", "\x00", "{", "{\"level\": \"ERROR\", \"message\": \"CUDA out of memory\"}", "#033[2m", "#033[0m",
+    "\x1b[31m", "\x1b[0m", "µs", "█", "\ud800", "Killed", "killed process 4242", "GET /ping HTTP/1.1\" 200",
+    "POST /invocations HTTP/1.1\" 500 ", "Traceback (most recent call last):", "\ne0", "worker died", "  File ",
+])
+messages = st.lists(st.lists(st.one_of(pieces_of_log, st.text(max_size=12)), max_size=6).map("".join),
+                    min_size=1, max_size=30)
+
+
+def same(a: ScanResult, b: ScanResult) -> bool:
+    return all(np.array_equal(getattr(a, f), getattr(b, f)) for f in FIELDS)
+
+
+def busy_window_texts() -> list[str]:
+    """Generated failure and healthy windows run together into one long hour, as `classify` would fetch it."""
+    records = list(generate(40, seed=3)) + list(generate_healthy(20, seed=3))
+    texts: list[str] = []
+    for r in records:
+        texts += message_texts([e.message for e in incident_from_dict(r).logs])
+    texts += ["Traceback (most recent call last):\n  File \"/opt/ml/code/inference.py\", line 3\nKeyError: 'x'",
+              "ingest 12 µs █ done", "CUDA out of memory. Tried to allocate 2.00 GiB"]
+    return texts
+
+
+@pytest.mark.parametrize("pieces", [2, 3, 4, 97])  # 97: many cuts, so a careless cut would split a phrase
+def test_a_busy_hour_searched_on_threads_finds_exactly_what_one_pass_finds(monkeypatch, pieces):
+    texts = busy_window_texts()
+    monkeypatch.setattr(signals, "_pieces", lambda n_bytes: 1)
+    one_pass = scan(texts)
+    monkeypatch.setattr(signals, "_pieces", lambda n_bytes: pieces)
+    threaded = scan(texts)
+    assert len(one_pass.events) > 100 and one_pass.count("ping_line") > 0
+    assert same(one_pass, threaded)
+
+
+def test_only_a_large_window_is_worth_threads(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert signals._pieces(64 * 1024) == 1
+    assert signals._pieces(signals.PARALLEL_BYTES) == 2
+
+
+@FUZZ
+@given(texts=messages)
+def test_the_shape_of_the_text_comes_from_the_same_pass(texts):
+    result = scan(texts)
+    assert result.lengths.tolist() == [len(t) for t in texts]
+    assert result.multiline.tolist() == [i for i, t in enumerate(texts) if "\n" in t]
+
+
+@FUZZ
+@given(raw=messages)
+def test_a_line_reads_the_same_whatever_else_is_in_its_window(raw):
+    """Colour codes and JSON are peeled off only where a glance at the window finds them."""
+    assert message_texts(raw) == [message_texts([m])[0] for m in raw]
+
+
+@FUZZ
+@given(texts=messages, data=st.data())
+def test_an_episode_cut_from_a_scanned_window_is_what_scanning_it_afresh_finds(texts, data):
+    keep = sorted(data.draw(st.sets(st.integers(0, len(texts) - 1), min_size=1)))
+    kept = [texts[i] for i in keep]
+    assert same(scan(texts).restrict(np.array(keep), kept), scan(kept))
