@@ -55,9 +55,13 @@ def _strip_colour(text: str) -> str:
 
 
 def _clean(message: str) -> str:
-    """`message_text` of a message known to hold colour codes or to open with a brace."""
-    stripped = _strip_colour(message)
-    return message_text(stripped) if stripped[:1] == "{" else stripped
+    """`message_text` of a message known to hold colour codes or to open with a brace.
+
+    Whether it is JSON is decided on the message as logged, as `message_text`
+    decides it: a colour code before a brace keeps it plain text, whatever the
+    other lines of the window are.
+    """
+    return message_text(message) if message[:1] == "{" else _strip_colour(message)
 
 
 def message_texts(messages: list[str]) -> list[str]:
