@@ -22,7 +22,7 @@ than counting them with `bytes.count` while the automaton runs on threads).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -280,7 +280,7 @@ def _phrases() -> _Phrases:
             else:
                 owners.setdefault(lit, []).append(k)
     phrases = sorted(owners)
-    assert all("\n" not in p[1:] for p in phrases), "a newline may only open a phrase (see _matches)"
+    assert all("\n" not in p[1:] for p in phrases), "a newline may only open a phrase (see _start_search)"
     assert all(p.isascii() and "?" not in p for p in phrases), "see _window_bytes"
     # the DFA form costs more memory to build (well under a megabyte here) and scans ~1.7x faster
     automaton = ahocorasick_rs.BytesAhoCorasick([p.encode() for p in phrases],
@@ -325,21 +325,19 @@ def _pieces(n_bytes: int) -> int:
     return max(1, min(cores, 4))
 
 
-def _matches(data: bytes, counts: np.ndarray) -> np.ndarray:
-    """(phrase, start) of every located phrase in `data`, in order; adds the counted phrases to `counts`.
+def _start_search(data: bytes) -> Callable[[], np.ndarray]:
+    """Start finding every located phrase in `data`; the returned call gives (phrase, start) of each, in order.
 
     The automaton releases the GIL, so a large window (an hour of a busy
     endpoint, what `classify` reads) is searched in pieces on threads while
-    this thread counts the counted phrases. Pieces are cut just before a
+    the caller does the rest of the scan. Pieces are cut just before a
     newline; no phrase holds a newline except as its first byte, so no match
     crosses a cut and the result is the one-piece result.
     """
     automaton = _phrases().automaton
     n = _pieces(len(data))
     if n == 1:
-        found = automaton.find_matches_as_indexes(data, overlapping=True)  # type: ignore[attr-defined]
-        _add_counted(counts, data)
-        return _as_array(found)
+        return lambda: _as_array(automaton.find_matches_as_indexes(data, overlapping=True))  # type: ignore[attr-defined]
     cuts = [0]
     for k in range(1, n):
         cut = data.find(b"\n", len(data) * k // n)
@@ -347,12 +345,15 @@ def _matches(data: bytes, counts: np.ndarray) -> np.ndarray:
             cuts.append(cut)
     cuts.append(len(data))
     view = memoryview(data)
-    with ThreadPoolExecutor(len(cuts) - 1) as pool:
-        futures = [pool.submit(automaton.find_matches_as_indexes, view[lo:hi], overlapping=True)  # type: ignore[attr-defined]
-                   for lo, hi in pairwise(cuts)]
-        _add_counted(counts, data)
-        parts = [_as_array(f.result()) + (0, lo) for f, lo in zip(futures, cuts)]
-    return np.concatenate(parts)
+    pool = ThreadPoolExecutor(len(cuts) - 1)
+    futures = [pool.submit(automaton.find_matches_as_indexes, view[lo:hi], overlapping=True)  # type: ignore[attr-defined]
+               for lo, hi in pairwise(cuts)]
+    pool.shutdown(wait=False)  # its threads end with their piece
+
+    def result() -> np.ndarray:
+        return np.concatenate([_as_array(f.result()) + (0, lo) for f, lo in zip(futures, cuts)])
+
+    return result
 
 
 def _as_array(found: list[tuple[int, int, int]]) -> np.ndarray:
@@ -387,14 +388,18 @@ def scan(messages: Sequence[str]) -> ScanResult:
         return ScanResult(np.zeros(n_signals, dtype=np.int64))
     table = _phrases()
     data = _window_bytes(messages)
+    search = _start_search(data)
+    # while the automaton runs (on threads, for a large window): what needs no matches
+    counts = np.zeros(n_signals, dtype=np.int64)
+    _add_counted(counts, data)
     lengths = np.fromiter(map(len, messages), dtype=np.int64, count=len(messages))
     starts = np.cumsum(lengths + 1) - lengths  # event i's first byte; its leading "\n" is at starts[i] - 1
-    counts = np.zeros(n_signals, dtype=np.int64)
-    matches = _matches(data, counts)
+    multiline = _multiline(data, starts)
+    matches = search()
     # a phrase starting at an event's leading "\n" belongs to that event
     event_of = np.searchsorted(starts, matches[:, 1] + 1, side="right") - 1
     located_events, located_signals = _owned(matches[:, 0], event_of, table.offsets, table.owners)
     pair = np.unique(located_events * n_signals + located_signals)  # an event carries a signal once
     events, signals = pair // n_signals, pair % n_signals
     counts += np.bincount(signals, minlength=n_signals)
-    return ScanResult(counts, events, signals, lengths, _multiline(data, starts))
+    return ScanResult(counts, events, signals, lengths, multiline)
