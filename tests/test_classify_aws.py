@@ -6,13 +6,13 @@ import json
 from dataclasses import replace
 from datetime import timedelta
 
-import boto3
 import pytest
 from typer.testing import CliRunner
 
 from classifier.cli import app
 from classifier.incident import Incident, LogEvent
 from classifier.sources.cloudwatch import AwsOptions, fetch_window
+from tests.awsfaults import iam_user
 from tests.conftest import seed
 
 runner = CliRunner()
@@ -169,15 +169,6 @@ def test_unknown_profile_exits_3():
     assert "nobody-has-this-profile" in one_line_error(result)
 
 
-def _iam_user(policy: dict | None) -> tuple[str, str]:
-    iam = boto3.client("iam", region_name="us-east-1")
-    iam.create_user(UserName="oncall")
-    if policy:
-        iam.put_user_policy(UserName="oncall", PolicyName="p", PolicyDocument=json.dumps(policy))
-    key = iam.create_access_key(UserName="oncall")["AccessKey"]
-    return key["AccessKeyId"], key["SecretAccessKey"]
-
-
 def test_access_denied_exits_4(moto_aws, samples, monkeypatch):
     from moto.core import set_initial_no_auth_action_count
 
@@ -185,7 +176,7 @@ def test_access_denied_exits_4(moto_aws, samples, monkeypatch):
 
     @set_initial_no_auth_action_count(2)
     def as_user_without_permissions():
-        key, secret = _iam_user(None)
+        key, secret = iam_user(None)
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", key)
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
         return classify("fraud-detector-prod")
@@ -207,7 +198,7 @@ def test_without_log_access_it_still_classifies_from_metrics_and_says_so(moto_aw
 
     @set_initial_no_auth_action_count(3)
     def as_user_without_logs():
-        key, secret = _iam_user(policy)
+        key, secret = iam_user(policy)
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", key)
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
         return classify("fraud-detector-prod", "-o", "json")
