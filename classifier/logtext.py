@@ -81,7 +81,6 @@ def message_texts(messages: list[str]) -> list[str]:
         if len(markers) == 1:
             marker = markers[0]
             return [_strip_colour(m) if marker in m else m for m in messages]
-        return [_strip_colour(m) if "#033" in m or "\x1b" in m else m for m in messages]
-    if not markers:
+    elif not markers:
         return [message_text(m) if m[:1] == "{" else m for m in messages]
     return [_clean(m) if "#033" in m or "\x1b" in m or m[:1] == "{" else m for m in messages]
