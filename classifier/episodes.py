@@ -9,8 +9,10 @@ classified on its own; a window without any is reported as "no failure".
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import NamedTuple
 
 from . import instances
@@ -38,6 +40,9 @@ class _Point(NamedTuple):  # a tuple, not a frozen dataclass: ten thousand of th
 
 def _fill_times(logs: list[LogEvent]) -> list[datetime | None]:
     """Untimestamped events (continuation lines of a traceback) take the time of the event before them."""
+    stamps = list(map(attrgetter("timestamp"), logs))
+    if all(stamps):  # every event of a CloudWatch window has its time (and a datetime is never false)
+        return stamps
     out: list[datetime | None] = []
     last: datetime | None = None
     for e in logs:
@@ -92,8 +97,9 @@ def _is_failure(points: list[_Point]) -> bool:
 def _slice(incident: Incident, view: TextView, times: list[datetime | None], lo: datetime,
            hi: datetime) -> tuple[Incident, TextView]:
     # `times` come from _fill_times: None only when no event has a time at all
+    kept: Sequence[int]
     if not times or times[0] is None or (lo <= min(times) and max(times) <= hi):  # the episode is the whole window
-        kept, logs = list(range(len(times))), list(incident.logs)
+        kept, logs = range(len(times)), list(incident.logs)
     else:
         kept = [i for i, t in enumerate(times) if t is None or lo <= t <= hi]
         logs = [incident.logs[i] for i in kept]

@@ -200,7 +200,8 @@ def _log_shape_block(incident: Incident, result: ScanResult) -> np.ndarray:
     error_events = int((result.events_with(EPISODE_SIGNALS) < n).sum())
     signal_events = int((result.events_with() < n).sum())
     streams = len(set(map(attrgetter("stream"), logs)) - {None})
-    timestamped = n - countOf(map(attrgetter("timestamp"), logs), None)
+    # a datetime is never false: all() runs in C where counting Nones calls datetime.__eq__ per event
+    timestamped = n if all(map(attrgetter("timestamp"), logs)) else n - countOf(map(attrgetter("timestamp"), logs), None)
     longest = int(result.lengths[:n].max())
     multiline = int((result.multiline < n).sum())
     return np.array([

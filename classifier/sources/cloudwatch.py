@@ -323,9 +323,12 @@ def read_stream(logs: Any, group: str, stream: str, start: datetime, end: dateti
         batch = []
         for ev in page.get("events", []):
             ts = ev.get("timestamp")
+            name = ev.get("logStreamName", stream)
             batch.append(LogEvent(message=str(ev.get("message", "")).rstrip("\n"),
                                   timestamp=datetime.fromtimestamp(ts / 1000, tz=timezone.utc) if ts is not None else None,
-                                  stream=ev.get("logStreamName", stream)))
+                                  # the one name object of the stream, not a copy per event parsed from each
+                                  # response: a busy hour would hold 100,000 copies, each hashed when streams are counted
+                                  stream=stream if name == stream else name))
         kept.extend(batch)
     events = kept.events()
     return events, kept.total, kept.kept_failures
