@@ -27,7 +27,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from . import instances
 from .incident import Incident
 from .logtext import message_texts
-from .signals import EPISODE_SIGNALS, SIGNALS, ScanResult, scan
+from .signals import EPISODE_SIGNALS, SIGNALS, ScanResult, scan, scan_messages
 
 FEATURE_SCHEMA_VERSION = 3
 
@@ -118,8 +118,11 @@ class TextView:
 
 
 def text_view(incident: Incident) -> TextView:
-    texts = event_texts(incident)
-    return TextView(texts, scan(texts), len(incident.logs))
+    """The view of `event_texts(incident)`, cleaned and searched in one pass (`scan_messages`)."""
+    reason = incident.context.failure_reason
+    texts, result = scan_messages(list(map(attrgetter("message"), incident.logs)),
+                                  ["FailureReason: " + reason] if reason else [])
+    return TextView(texts, result, len(incident.logs))
 
 
 def salient_events(result: ScanResult, n_events: int) -> np.ndarray:

@@ -16,19 +16,22 @@ HTTP version or after "status", never as a byte count.
 Two signals are counted, not located: the healthy-traffic ones (`/ping`,
 `/invocations`), which occur on most lines of a busy endpoint and would only
 slow the pass down (measured: finding them with the automaton costs more
-than counting them with `bytes.count` while the automaton runs on threads).
+than counting them with `bytes.count` while the automaton runs on its thread).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import chain, pairwise
+from itertools import chain
+from typing import Any
 
 import numpy as np
+
+from .logtext import message_texts
 
 
 @dataclass(frozen=True)
@@ -258,7 +261,10 @@ class ScanResult:
         return {e: tuple(v) for e, v in out.items()}
 
 
-PARALLEL_BYTES = 4 << 20  # below this, starting threads costs more than it saves
+# below these, a second thread costs more than it saves (and a window of few events is not worth measuring)
+PARALLEL_BYTES = 4 << 20
+PARALLEL_EVENTS = 4096
+PIECE_BYTES = 512 << 10  # a large window is prepared and searched a piece of about this much text at a time
 
 
 @dataclass(frozen=True)
@@ -285,7 +291,7 @@ def _phrases() -> _Phrases:
             else:
                 owners.setdefault(lit, []).append(k)
     phrases = sorted(owners)
-    assert all("\n" not in p[1:] for p in phrases), "a newline may only open a phrase (see _start_search)"
+    assert all("\n" not in p[1:] for p in phrases), "a newline may only open a phrase (see _search_pieces)"
     assert all(p.isascii() and "?" not in p for p in phrases), "see _window_bytes"
     # the DFA form costs more memory to build (well under a megabyte here) and scans ~1.7x faster
     automaton = ahocorasick_rs.BytesAhoCorasick([p.encode() for p in phrases],
@@ -322,43 +328,17 @@ def _window_bytes(messages: Sequence[str]) -> bytes:
     return "\n".join(safe).encode("latin-1").lower()
 
 
-def _pieces(n_bytes: int) -> int:
-    """How many threads to search a window of `n_bytes` on: one, unless it is large and there are cores to spare."""
-    if n_bytes < PARALLEL_BYTES:
-        return 1
+def _piece_bounds(messages: Sequence[str]) -> list[tuple[int, int]]:
+    """Where to cut a window into pieces: one piece, unless it is large and there is a core to search on."""
+    n = len(messages)
+    if n < PARALLEL_EVENTS:
+        return [(0, n)]
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(cores, 4))
-
-
-def _start_search(data: bytes) -> Callable[[], np.ndarray]:
-    """Start finding every located phrase in `data`; the returned call gives (phrase, start) of each, in order.
-
-    The automaton releases the GIL, so a large window (an hour of a busy
-    endpoint, what `classify` reads) is searched in pieces on threads while
-    the caller does the rest of the scan. Pieces are cut just before a
-    newline; no phrase holds a newline except as its first byte, so no match
-    crosses a cut and the result is the one-piece result.
-    """
-    automaton = _phrases().automaton
-    n = _pieces(len(data))
-    if n == 1:
-        return lambda: _as_array(automaton.find_matches_as_indexes(data, overlapping=True))  # type: ignore[attr-defined]
-    cuts = [0]
-    for k in range(1, n):
-        cut = data.find(b"\n", len(data) * k // n)
-        if cut > cuts[-1]:
-            cuts.append(cut)
-    cuts.append(len(data))
-    view = memoryview(data)
-    pool = ThreadPoolExecutor(len(cuts) - 1)
-    futures = [pool.submit(automaton.find_matches_as_indexes, view[lo:hi], overlapping=True)  # type: ignore[attr-defined]
-               for lo, hi in pairwise(cuts)]
-    pool.shutdown(wait=False)  # its threads end with their piece
-
-    def result() -> np.ndarray:
-        return np.concatenate([_as_array(f.result()) + (0, lo) for f, lo in zip(futures, cuts)])
-
-    return result
+    chars = sum(map(len, messages))
+    if cores < 2 or chars < PARALLEL_BYTES:
+        return [(0, n)]
+    step = max(1, n * PIECE_BYTES // chars)
+    return [(lo, min(lo + step, n)) for lo in range(0, n, step)]
 
 
 def _as_array(found: list[tuple[int, int, int]]) -> np.ndarray:
@@ -385,24 +365,57 @@ def _multiline(data: bytes, starts: np.ndarray) -> np.ndarray:
     return _distinct(event[at != starts[event] - 1])
 
 
-def scan(messages: Sequence[str]) -> ScanResult:
-    """Every signal on every event of a window, in one pass over the window's text."""
+def _search_pieces(pieces: Iterable[Sequence[str]], threaded: bool) -> tuple[list[str], ScanResult]:
+    """Scan a window that arrives as consecutive pieces of its events' texts; also gives the texts, joined up.
+
+    A piece's text ("\\n" before each event) ends where the next one's
+    begins, so the pieces' bytes laid end to end are the whole window's and
+    every offset is the piece's offset plus the window's: the result is the
+    one-piece result. No phrase holds a newline except as its first byte, so
+    no match crosses from one piece into the next. Several pieces are a
+    pipeline: the automaton releases the GIL, so one thread searches a piece
+    while this one prepares the next (the pieces come from a generator, which
+    may clean each piece's text as it goes) and counts what needs no matches.
+    """
     n_signals = len(SIGNALS)
-    if not messages:
-        return ScanResult(np.zeros(n_signals, dtype=np.int64))
     table = _phrases()
-    data = _window_bytes(messages)
-    search = _start_search(data)
-    # while the automaton runs (on threads, for a large window): what needs no matches
+    search = table.automaton.find_matches_as_indexes  # type: ignore[attr-defined]
+    pool = ThreadPoolExecutor(1) if threaded else None
+    texts: list[str] = []
     counts = np.zeros(n_signals, dtype=np.int64)
-    _add_counted(counts, data)
-    lengths = np.fromiter(map(len, messages), dtype=np.int64, count=len(messages))
-    starts = np.cumsum(lengths + 1) - lengths  # event i's first byte; its leading "\n" is at starts[i] - 1
-    multiline = _multiline(data, starts)
-    matches = search()
+    found: list[tuple[Any, int]] = []  # each piece's matches (or their future) and its first byte in the window
+    lengths: list[np.ndarray] = []
+    starts: list[np.ndarray] = []  # event i's first byte; its leading "\n" is at starts[i] - 1
+    multiline: list[np.ndarray] = []
+    at = 0
+    try:
+        for piece in pieces:
+            if not piece:
+                continue
+            data = _window_bytes(piece)
+            found.append((pool.submit(search, data, overlapping=True) if pool else search(data, overlapping=True), at))
+            # while the automaton searches the piece (on its thread, for a large window): what needs no matches
+            _add_counted(counts, data)
+            piece_lengths = np.fromiter(map(len, piece), dtype=np.int64, count=len(piece))
+            piece_starts = np.cumsum(piece_lengths + 1) - piece_lengths
+            multiline.append(_multiline(data, piece_starts) + len(texts))
+            piece_starts += at
+            lengths.append(piece_lengths)
+            starts.append(piece_starts)
+            texts += piece
+            at += len(data)
+        matches = [_as_array(f.result() if pool else f) for f, _ in found]
+        for m, (_, offset) in zip(matches, found):
+            m[:, 1] += offset
+    finally:
+        if pool:
+            pool.shutdown(wait=True, cancel_futures=True)
+    if not texts:
+        return texts, ScanResult(counts)
+    hits = _joined(matches)
     # a phrase starting at an event's leading "\n" belongs to that event
-    event_of = np.searchsorted(starts, matches[:, 1] + 1, side="right") - 1
-    located_events, located_signals = _owned(matches[:, 0], event_of, table.offsets, table.owners)
+    event_of = np.searchsorted(_joined(starts), hits[:, 1] + 1, side="right") - 1
+    located_events, located_signals = _owned(hits[:, 0], event_of, table.offsets, table.owners)
     # an event carries a signal once; the pairs come in event order, so a stable sort (timsort on its
     # runs) puts them in order ~15x faster than np.unique's
     pair = located_events * n_signals + located_signals
@@ -410,4 +423,26 @@ def scan(messages: Sequence[str]) -> ScanResult:
     pair = _distinct(pair)
     events, signals = pair // n_signals, pair % n_signals
     counts += np.bincount(signals, minlength=n_signals)
-    return ScanResult(counts, events, signals, lengths, multiline)
+    return texts, ScanResult(counts, events, signals, _joined(lengths), _joined(multiline))
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def scan(messages: Sequence[str]) -> ScanResult:
+    """Every signal on every event of a window, as its texts are, in one pass over them."""
+    bounds = _piece_bounds(messages)
+    return _search_pieces((messages[lo:hi] for lo, hi in bounds), len(bounds) > 1)[1]
+
+
+def scan_messages(messages: Sequence[str], tail: Sequence[str] = ()) -> tuple[list[str], ScanResult]:
+    """`message_texts(messages)` followed by `tail` as it is, and their scan, `scan(message_texts(messages) + tail)`.
+
+    One pass for both: a large window's messages are cleaned a piece at a
+    time, each piece while the one before it is being searched.
+    """
+    bounds = _piece_bounds(messages)
+    last = bounds[-1][1]
+    pieces = (message_texts(list(messages[lo:hi])) + (list(tail) if hi == last else []) for lo, hi in bounds)
+    return _search_pieces(pieces, len(bounds) > 1)

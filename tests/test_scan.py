@@ -1,7 +1,8 @@
 """The window scanner's shortcuts never change what it finds.
 
 `classify` reads an hour of a busy endpoint at once, so the scanner takes
-shortcuts there: the window is searched on threads, colour codes and JSON are
+shortcuts there: the window is cleaned and searched piece by piece, one piece
+searched on a thread while the next is cleaned, colour codes and JSON are
 only peeled off the lines that have them, the shape of the text (lengths,
 multi-line events) comes from the same pass, and an episode's result is cut
 from its window's. Each shortcut must give exactly what the plain way gives,
@@ -52,21 +53,48 @@ def busy_window_texts() -> list[str]:
     return texts
 
 
-@pytest.mark.parametrize("pieces", [2, 3, 4, 97])  # 97: many cuts, so a careless cut would split a phrase
-def test_a_busy_hour_searched_on_threads_finds_exactly_what_one_pass_finds(monkeypatch, pieces):
+def cut_into(n_pieces: int):
+    """A `_piece_bounds` that cuts every window into `n_pieces` runs of events (the last may be short)."""
+    def bounds(messages):
+        step = max(1, -(-len(messages) // n_pieces))
+        return [(lo, min(lo + step, len(messages))) for lo in range(0, len(messages), step)] or [(0, 0)]
+    return bounds
+
+
+@pytest.mark.parametrize("pieces", [2, 3, 13, 997])  # 997: many cuts, some between the lines of one traceback
+def test_a_busy_hour_searched_piece_by_piece_finds_exactly_what_one_pass_finds(monkeypatch, pieces):
     texts = busy_window_texts()
-    monkeypatch.setattr(signals, "_pieces", lambda n_bytes: 1)
+    monkeypatch.setattr(signals, "_piece_bounds", cut_into(1))
     one_pass = scan(texts)
-    monkeypatch.setattr(signals, "_pieces", lambda n_bytes: pieces)
-    threaded = scan(texts)
-    assert len(one_pass.events) > 100 and one_pass.count("ping_line") > 0
-    assert same(one_pass, threaded)
+    monkeypatch.setattr(signals, "_piece_bounds", cut_into(pieces))
+    in_pieces = scan(texts)
+    assert len(one_pass.events) > 100 and one_pass.count("ping_line") > 0 and len(one_pass.multiline) > 0
+    assert same(one_pass, in_pieces)
 
 
-def test_only_a_large_window_is_worth_threads(monkeypatch):
+def test_only_a_large_window_is_cut_into_pieces(monkeypatch):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    assert signals._pieces(64 * 1024) == 1
-    assert signals._pieces(signals.PARALLEL_BYTES) == 2
+    line = "x" * 199
+    assert signals._piece_bounds([line] * 1000) == [(0, 1000)]  # 200 kB: not worth a thread
+    hour = [line] * 100_000  # 20 MB: an hour of a busy endpoint
+    bounds = signals._piece_bounds(hour)
+    assert len(bounds) > 2 and bounds[0][0] == 0 and bounds[-1][1] == len(hour)
+    assert all(hi == lo for (_, hi), (lo, _) in zip(bounds, bounds[1:]))  # contiguous: no event lost or read twice
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert signals._piece_bounds(hour) == [(0, len(hour))]  # one core: nothing to overlap with
+
+
+@FUZZ
+@given(raw=messages, reason=st.lists(st.sampled_from(["FailureReason: #033[1mCUDA out of memory", "FailureReason: {}"]),
+                                     max_size=1), pieces=st.integers(1, 8))
+def test_cleaning_while_searching_gives_what_cleaning_then_searching_gives(raw, reason, pieces):
+    """`classify` cleans each piece of an hour while the piece before it is searched; the tail (FailureReason) stays as it is."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(signals, "_piece_bounds", cut_into(pieces))
+        texts, result = signals.scan_messages(raw, reason)
+        assert texts == message_texts(raw) + reason
+        patch.setattr(signals, "_piece_bounds", cut_into(1))
+        assert same(result, scan(texts))
 
 
 @FUZZ

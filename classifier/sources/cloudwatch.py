@@ -24,8 +24,7 @@ from botocore.config import Config
 
 from ..errors import AccessDenied, AwsAuthError, AwsUnavailable, NotFound, SmtriageError
 from ..incident import Context, Incident, LogEvent, MetricSeries
-from ..logtext import message_texts
-from ..signals import EPISODE_SIGNALS, scan
+from ..signals import EPISODE_SIGNALS, scan_messages
 
 LOG_GROUP_PREFIX = "/aws/sagemaker/Endpoints/"
 INVOCATION_NAMESPACE = "AWS/SageMaker"
@@ -255,7 +254,7 @@ def failure_lines(events: list[LogEvent]) -> list[LogEvent]:
     """The events among `events` that carry a failure signal (those an episode is built around)."""
     if not events:
         return []
-    found = scan(message_texts([e.message for e in events])).events_with(EPISODE_SIGNALS)
+    found = scan_messages([e.message for e in events])[1].events_with(EPISODE_SIGNALS)
     return [events[i] for i in found.tolist()]
 
 
