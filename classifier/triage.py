@@ -51,7 +51,7 @@ def _verdicts(model: TriageModel, incidents: Sequence[Incident], views: Sequence
         label = model.labels[best]
         confidence = float(p[best])
         evidence = explain(model, inc, label, rows[i], views[i])
-        advice = remediate(label, inc, evidence)
+        advice = remediate(label, inc, evidence, views[i].texts)
         if confidence < model.threshold:
             advice = (f"Evidence is weak (confidence {confidence:.0%} is below {model.threshold:.0%}); best guess "
                       f"{label.replace('_', ' ')}: {advice}")

@@ -104,3 +104,20 @@ def test_an_episode_cut_from_its_scanned_window_has_exactly_the_features_of_a_fr
             assert np.array_equal(cut, fresh), episode.id
             compared += 1
     assert compared >= 20
+
+
+def test_after_a_redeploy_the_advice_names_what_the_container_rejects_now():
+    """An hour of a busy endpoint: the advice reads the window's last events, not a rejection from before the fix."""
+    from classifier.model import default_model_dir, load
+    from classifier.triage import triage_window
+
+    def rejected(kind: str, minute: int) -> LogEvent:
+        return LogEvent(f'ERROR - 415 Unsupported Media Type: content type {kind} is not supported by this container',
+                        T0 + timedelta(minutes=minute, seconds=10), STREAM)
+
+    busy = [LogEvent(f'10.32.0.2 - - "GET /ping HTTP/1.1" 200 0 #{k}', T0 + timedelta(seconds=k), STREAM)
+            for k in range(3600)]
+    logs = busy + [rejected("text/csv", m) for m in range(0, 23)] + [rejected("application/x-npy", m) for m in range(30, 59)]
+    ((_, verdict),) = triage_window(load(default_model_dir()), window(logs))
+    assert verdict.label == "configuration_error"
+    assert "it rejected application/x-npy" in verdict.remediation
