@@ -52,9 +52,10 @@ _LOG_SHAPE = ("has_logs", "log_events", "log_streams", "frac_timestamped", "frac
               "log_longest_event", "multiline_events")
 
 # A word: two letters or underscores, then any word characters. The schema hashes this spelling;
-# words are found with the same pattern spelled out, which Python's regex engine runs ~1.5x faster.
+# words are found with the same pattern spelled out and possessive (nothing follows it to backtrack
+# for), which Python's regex engine runs ~1.3x faster.
 TOKEN_PATTERN = r"[a-z_]{2,}[a-z0-9_]*"
-_TOKEN = re.compile(r"[a-z_][a-z_][a-z0-9_]*")
+_TOKEN = re.compile(r"[a-z_][a-z_][a-z0-9_]*+")
 _MAX_TOKEN = 40
 # Hashing every line of a 100k-event window would cost more than fetching it;
 # the lines that carry signals say what the window is about.
@@ -139,8 +140,10 @@ def salient_events(result: ScanResult, n_events: int) -> np.ndarray:
     if len(failing) >= _MAX_TOKEN_EVENTS:
         half = _MAX_TOKEN_EVENTS // 2
         return np.concatenate([failing[:half], failing[-half:]])
-    others = np.setdiff1d(picked, failing)[: _MAX_TOKEN_EVENTS - len(failing)]
-    return np.union1d(failing, others)
+    keep = np.zeros(len(picked), dtype=bool)
+    keep[np.searchsorted(picked, failing)] = True  # failing events are picked events; both sorted
+    keep[np.flatnonzero(~keep)[: _MAX_TOKEN_EVENTS - len(failing)]] = True  # then the first others
+    return picked[keep]
 
 
 class _WordCodes(dict):

@@ -206,6 +206,15 @@ def _empty() -> np.ndarray:
     return np.zeros(0, dtype=np.int64)
 
 
+@cache
+def _signal_mask(names: frozenset[str]) -> np.ndarray:
+    """Which SIGNALS are among `names`; made once per set (a window asks for the same two sets several times)."""
+    wanted = np.zeros(len(SIGNALS), dtype=bool)
+    wanted[[SIGNAL_INDEX[n] for n in names]] = True
+    wanted.flags.writeable = False
+    return wanted
+
+
 def _distinct(ordered: np.ndarray) -> np.ndarray:
     """The distinct values of a sorted array."""
     if len(ordered) < 2:
@@ -228,13 +237,11 @@ class ScanResult:
     def count(self, name: str) -> int:
         return int(self.counts[SIGNAL_INDEX[name]])
 
-    def events_with(self, names: Iterable[str] | None = None) -> np.ndarray:
+    def events_with(self, names: frozenset[str] | None = None) -> np.ndarray:
         """Sorted distinct events carrying any of `names` (any located signal at all when None)."""
         events = self.events
         if names is not None:
-            wanted = np.zeros(len(SIGNALS), dtype=bool)
-            wanted[[SIGNAL_INDEX[n] for n in names]] = True
-            events = events[wanted[self.signals]]
+            events = events[_signal_mask(names)[self.signals]]
         return _distinct(events)  # `events` is sorted
 
     def restrict(self, keep: np.ndarray, messages: Sequence[str]) -> ScanResult:
