@@ -8,34 +8,14 @@ episode gets the same verdict whichever way it arrived.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
-from . import episodes
+from . import collector, episodes
 from .evidence import explain
 from .features import TextView, text_view
 from .incident import UNCERTAIN, Incident, Verdict
 from .model import TriageModel
 from .remediation import remediate
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector while scoring.
-
-    Scoring allocates tens of thousands of small objects and no reference
-    cycles worth collecting; a full collection in the middle walks every
-    event of the window in memory for nothing (measured: 50-80 ms spikes on a
-    100,000-event window, a third of the whole triage).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _verdicts(model: TriageModel, incidents: Sequence[Incident], views: Sequence[TextView] | None = None) -> list[Verdict]:
@@ -67,14 +47,14 @@ def _verdicts(model: TriageModel, incidents: Sequence[Incident], views: Sequence
 
 def classify(model: TriageModel, incidents: Sequence[Incident]) -> list[Verdict]:
     """One verdict per incident record, in order."""
-    with _no_cycle_collection():
+    with collector.paused():
         return _verdicts(model, list(incidents))
 
 
 def triage_window(model: TriageModel, window: Incident,
                   rules: episodes.EpisodeRules = episodes.EpisodeRules()) -> list[tuple[Incident, Verdict]]:
     """Each failure episode of the window with its verdict; [] means no failure found."""
-    with _no_cycle_collection():
+    with collector.paused():
         found = episodes.split_with_views(window, rules)
         incidents = [inc for inc, _ in found]
         return list(zip(incidents, _verdicts(model, incidents, [view for _, view in found])))

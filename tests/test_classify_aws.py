@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from dataclasses import replace
 from datetime import timedelta
@@ -10,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from classifier.cli import app
+from classifier.errors import NotFound
 from classifier.incident import Incident, LogEvent
 from classifier.sources.cloudwatch import AwsOptions, fetch_window
 from tests.awsfaults import iam_user
@@ -136,6 +138,23 @@ def one_line_error(result) -> str:
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.output
     return lines[0]
+
+
+def test_smtriage_as_a_library_leaves_the_garbage_collector_as_it_found_it(moto_aws, samples):
+    """Reading and scoring tune Python's collector for their own allocations, and undo it, also when they fail."""
+    from classifier.live import classify_endpoint
+    from classifier.model import default_model_dir, load
+
+    inc = seed(moto_aws, samples["fraud-detector-prod"])
+    model = load(default_model_dir())
+    before = gc.get_threshold(), gc.isenabled()
+    report = classify_endpoint(model, "fraud-detector-prod", inc.start - timedelta(minutes=1),
+                               inc.end + timedelta(minutes=1), AwsOptions(region="us-east-1"))
+    assert report.findings
+    assert (gc.get_threshold(), gc.isenabled()) == before
+    with pytest.raises(NotFound):
+        fetch_window("no-such-endpoint", inc.start, inc.end, AwsOptions(region="us-east-1"))
+    assert (gc.get_threshold(), gc.isenabled()) == before
 
 
 def test_unknown_endpoint_exits_5(moto_aws):

@@ -22,6 +22,7 @@ import boto3
 import botocore.exceptions as bex
 from botocore.config import Config
 
+from .. import collector
 from ..errors import AccessDenied, AwsAuthError, AwsUnavailable, NotFound, SmtriageError
 from ..incident import Context, Incident, LogEvent, MetricSeries
 from ..signals import EPISODE_SIGNALS, scan_messages
@@ -444,6 +445,7 @@ def _variant_of(stream: str) -> str:
     return stream.split("/", 1)[0]
 
 
+@collector.rare()  # a window is a few container objects per event, read page by page: see collector
 def fetch_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions = AwsOptions(), *,
                  max_events: int = DEFAULT_MAX_EVENTS, page_size: int = 10_000,
                  progress: Callable[[int], None] | None = None) -> Window:
