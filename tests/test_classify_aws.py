@@ -147,14 +147,22 @@ def test_smtriage_as_a_library_leaves_the_garbage_collector_as_it_found_it(moto_
 
     inc = seed(moto_aws, samples["fraud-detector-prod"])
     model = load(default_model_dir())
-    before = gc.get_threshold(), gc.isenabled()
+
+    def collector():
+        return gc.get_threshold(), gc.isenabled()
+
+    before = collector()
     report = classify_endpoint(model, "fraud-detector-prod", inc.start - timedelta(minutes=1),
                                inc.end + timedelta(minutes=1), AwsOptions(region="us-east-1"))
     assert report.findings
-    assert (gc.get_threshold(), gc.isenabled()) == before
+    assert collector() == before
     with pytest.raises(NotFound):
         fetch_window("no-such-endpoint", inc.start, inc.end, AwsOptions(region="us-east-1"))
-    assert (gc.get_threshold(), gc.isenabled()) == before
+    assert collector() == before
+    assert classify("fraud-detector-prod", "--since", "1h", "-o", "json").exit_code == 0  # the CLI, in this process
+    assert collector() == before
+    assert classify("no-such-endpoint").exit_code == 5
+    assert collector() == before
 
 
 def test_unknown_endpoint_exits_5(moto_aws):
