@@ -20,6 +20,11 @@ just fetched), as classify - fetch_window (the difference of two noisy
 minimums: moto's threads make fetch times vary by ~0.1 s), and alone. moto's own server (werkzeug + its Python backends, sharing this
 process's GIL) is inside every fetch row here; against AWS the fetch is
 network-bound, while the post-fetch work is the same CPU time as here.
+
+(3b) times what a user waits for, in a fresh process per run
+(benchmarks/classify_child.py): imports, the model, the fetch and the triage,
+with the model loaded first or while CloudWatch is read (what the CLI does),
+on loopback and with a round trip added to every AWS request.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 
-from .common import Table, best_of, rate, repeat, save, say
+from .common import PY, ROOT, Table, best_of, rate, repeat, save, say
 from .data import _ensure_path, cloudwatch_incident
 
 N_EVENTS = 100_000
@@ -77,7 +82,7 @@ def main() -> None:
         def fetch():
             return fetch_window(name, start, window_end, opts)
 
-        from classifier import live
+        from classifier import triage
 
         post_fetch: list[float] = []  # the post-fetch part of each classify run, timed inside that run
 
@@ -89,11 +94,11 @@ def main() -> None:
                 post_fetch.append(time.perf_counter() - t0)
 
         def classify():
-            live.triage_window = timed_triage
+            triage.triage_window = timed_triage  # classify_endpoint looks it up in classifier.triage when it scores
             try:
                 return classify_endpoint(model, name, start, window_end, opts)
             finally:
-                live.triage_window = triage_window
+                triage.triage_window = triage_window
 
         n = repeat(3)
         t_plain, n_plain = best_of(plain, n, warmup=1)
@@ -104,6 +109,7 @@ def main() -> None:
         say(f"fetch_window: {t_fetch.min:.2f}s")
         t_classify, report = best_of(classify, n)
         say(f"classify_endpoint: {t_classify.min:.2f}s, {len(report.findings)} finding(s)")
+        fresh = fresh_processes(url, name, start, window_end, n)
     window_incidents = window.incidents
     t_triage, findings = best_of(lambda: [p for inc in window_incidents for p in triage_window(model, inc)], n)
     say(f"triage only: {t_triage.min:.2f}s")
@@ -142,6 +148,43 @@ def main() -> None:
                                      "classify": t_classify.runs, "triage": t_triage.runs,
                                      "post_fetch_in_run": post_fetch}, "events": events,
                          "findings": len(findings)})
+
+    p = Table(f"(3b) classify in a fresh process, as `smtriage classify` runs: imports, model, fetch, triage "
+              f"({N_EVENTS:,} events)", ["AWS round trip added per request", "model loaded", "min s", "median s",
+                                         "vs loaded first"])
+    for delay in DELAYS:
+        first = fresh[(delay, "first")]
+        for mode, label in (("first", "first, then the fetch"), ("during", "during the fetch (what the CLI does)")):
+            timing = fresh[(delay, mode)]
+            p.add(f"{delay:.1f} s", label, timing.min, timing.median, f"{timing.min / first.min:.2f}x its time")
+    p.notes += [
+        "benchmarks/classify_child.py: one classify_endpoint per process, timed from outside (interpreter start "
+        "included); the moto server is this process's, idle meanwhile",
+        "the added round trip is a sleep in botocore's send of every request, outside the GIL like a socket wait: "
+        "moto on loopback answers in microseconds, a region does not (the fetch makes ~20 requests here)",
+    ]
+    save("classify_process", p, {"seconds": {f"{d}/{m}": t.runs for (d, m), t in fresh.items()}})
+
+
+DELAYS = (0.0, 0.3)
+
+
+def fresh_processes(url: str, name: str, start: datetime, end: datetime, n: int) -> dict:
+    """(delay, mode) -> timing of `python -m benchmarks.classify_child mode ...` (see that module)."""
+    import subprocess
+
+    out = {}
+    for delay in DELAYS:
+        for mode in ("first", "during"):
+            cmd = [PY, "-m", "benchmarks.classify_child", mode, url, name, start.isoformat(), end.isoformat(), str(delay)]
+
+            def run() -> str:
+                done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
+                return done.stdout.strip()
+
+            out[(delay, mode)], findings = best_of(run, n)
+            say(f"fresh process, model {mode}, +{delay}s per request: {out[(delay, mode)].min:.2f}s ({findings} finding(s))")
+    return out
 
 
 if __name__ == "__main__":

@@ -214,7 +214,6 @@ def classify(
         from .live import classify_endpoint
         from .sources.cloudwatch import AwsOptions
 
-        triage_model = load_model(model)
         opts = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts,
                           retry_mode=retry_mode.value)
         with err.status(f"Reading CloudWatch for {_shown(endpoint)}…") as status:
@@ -225,8 +224,9 @@ def classify(
                 seen += n
                 status.update(f"Reading CloudWatch for {_shown(endpoint)}… {seen:,} log events")
 
-            report = classify_endpoint(triage_model, endpoint, t_start, t_end, opts, max_events=max_events,
-                                       progress=progress)
+            # the model loads while CloudWatch is read (see classify_endpoint)
+            report = classify_endpoint(lambda: load_model(model), endpoint, t_start, t_end, opts,
+                                       max_events=max_events, progress=progress)
     except Exception as exc:  # every known failure carries its own message and exit code
         fail(exc, debug)
     _print_report(report, output)

@@ -7,13 +7,16 @@ demo exercises exactly the path a paged engineer uses.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .incident import Incident, Verdict
-from .model import TriageModel
-from .sources.cloudwatch import DEFAULT_MAX_EVENTS, AwsOptions, fetch_window
-from .triage import triage_window
+from .sources.cloudwatch import DEFAULT_MAX_EVENTS, AwsOptions, Window, fetch_window
+
+if TYPE_CHECKING:  # importing the model's module imports scikit-learn: see classify_endpoint
+    from .model import TriageModel
 
 
 @dataclass
@@ -26,9 +29,33 @@ class EndpointReport:
     events_read: int = 0
 
 
-def classify_endpoint(model: TriageModel, endpoint: str, start: datetime, end: datetime,
+def classify_endpoint(model: TriageModel | Callable[[], TriageModel], endpoint: str, start: datetime, end: datetime,
                       opts: AwsOptions = AwsOptions(), *, max_events: int = DEFAULT_MAX_EVENTS,
                       progress: Callable[[int], None] | None = None) -> EndpointReport:
-    window = fetch_window(endpoint, start, end, opts, max_events=max_events, progress=progress)
+    """The endpoint's failure episodes in the window, each with its verdict.
+
+    `model` may be a function that loads it: it then runs on a thread while
+    CloudWatch is read, because importing scikit-learn and skops and checking
+    the model file take about as long as reading an hour of a busy endpoint
+    (~2 s), and reading mostly waits on the network. If the model cannot be
+    loaded, that is the error raised, as when it is loaded first.
+    """
+    if callable(model):
+        with ThreadPoolExecutor(1) as pool:
+            loading = pool.submit(model)
+            try:
+                window = fetch_window(endpoint, start, end, opts, max_events=max_events, progress=progress)
+            except Exception:
+                loading.result()  # a model that cannot be loaded is the error to report
+                raise
+            triage_model = loading.result()
+    else:
+        window, triage_model = fetch_window(endpoint, start, end, opts, max_events=max_events, progress=progress), model
+    return _report(triage_model, endpoint, start, end, window)
+
+
+def _report(model: TriageModel, endpoint: str, start: datetime, end: datetime, window: Window) -> EndpointReport:
+    from .triage import triage_window
+
     findings = [pair for incident in window.incidents for pair in triage_window(model, incident)]
     return EndpointReport(endpoint, start, end, findings, window.notes, window.events_read)

@@ -165,6 +165,19 @@ def test_smtriage_as_a_library_leaves_the_garbage_collector_as_it_found_it(moto_
     assert collector() == before
 
 
+def test_loading_the_model_while_reading_cloudwatch_gives_the_same_verdicts(moto_aws, samples):
+    """`smtriage classify` hands over a loader so the model loads during the read; the findings do not change."""
+    from classifier.live import classify_endpoint
+    from classifier.model import default_model_dir, load
+
+    inc = seed(moto_aws, samples["recsys-ranker"])
+    window = inc.start - timedelta(minutes=1), inc.end + timedelta(minutes=1)
+    loaded = classify_endpoint(load(default_model_dir()), "recsys-ranker", *window, AwsOptions(region="us-east-1"))
+    loader = classify_endpoint(lambda: load(default_model_dir()), "recsys-ranker", *window, AwsOptions(region="us-east-1"))
+    assert [v.to_dict() for _, v in loader.findings] == [v.to_dict() for _, v in loaded.findings]
+    assert [v.label for _, v in loader.findings] == ["model_bug"]
+
+
 def test_unknown_endpoint_exits_5(moto_aws):
     result = classify("no-such-endpoint")
     assert result.exit_code == 5

@@ -2,8 +2,8 @@
 
 Every story runs `smtriage classify --model DIR` and expects exit 7 with one
 line saying what is wrong, and, where the file was built to run something,
-proof that nothing ran. (AWS is moto: a model that were wrongly accepted would
-go on to read a fake endpoint, never a real one.)
+proof that nothing ran. (The window is read while the model loads, and AWS
+is moto: the reads go to a fake endpoint, never a real one.)
 """
 
 from __future__ import annotations
@@ -54,6 +54,12 @@ def refused(directory: Path) -> str:
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.output, result.stderr
     return " ".join(result.stderr.split())
+
+
+def test_a_refused_model_is_the_error_even_when_aws_cannot_be_reached(colleague_model, env_without_credentials):
+    """The model loads while CloudWatch is read; when both fail, the model is what the user hears about."""
+    (colleague_model / "model.skops").write_bytes(b"not a model")
+    assert "model" in refused(colleague_model)
 
 
 def test_the_shipped_model_is_accepted(moto_aws):
