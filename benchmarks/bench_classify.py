@@ -113,6 +113,7 @@ def main() -> None:
     window_incidents = window.incidents
     t_triage, findings = best_of(lambda: [p for inc in window_incidents for p in triage_window(model, inc)], n)
     say(f"triage only: {t_triage.min:.2f}s")
+    advice = advice_by_label(model, window_incidents[0], n)
 
     events = sum(len(i.logs) for i in window_incidents)
     after_min = t_classify.min - t_fetch.min
@@ -135,6 +136,9 @@ def main() -> None:
           f"{'met' if in_run[0] <= TARGET * t_plain.min else 'MISSED'}")
     t.add("after the fetch, measured alone: triage_window on the fetched window", rate(events, t_triage.min),
           t_triage.min, t_triage.median, f"{t_triage.min / t_plain.min:.0%} of it")
+    for label, timing in advice.items():  # the verdict decides which advice runs; the window has one verdict
+        t.add(f"(info) of which evidence + advice, had the verdict been {label.replace('_', ' ')}", "", timing.min,
+              timing.median, f"{timing.min / t_plain.min:.1%} of it")
     t.notes += [
         f"plain boto3 read {n_plain:,} events, read_logs {n_read:,}, the window kept {events:,}; "
         f"{len(report.findings)} failure episode(s) found and classified",
@@ -164,6 +168,18 @@ def main() -> None:
         "moto on loopback answers in microseconds, a region does not (the fetch makes ~20 requests here)",
     ]
     save("classify_process", p, {"seconds": {f"{d}/{m}": t.runs for (d, m), t in fresh.items()}})
+
+
+def advice_by_label(model, window, n: int) -> dict:
+    """label -> timing of `explain` + `remediate` for a verdict of that label on the window's (first) episode."""
+    from classifier.episodes import split_with_views
+    from classifier.evidence import explain
+    from classifier.remediation import remediate
+
+    episode, view = split_with_views(window)[0]
+    row = model.transform([episode], [view])[0]
+    return {label: best_of(lambda label=label: remediate(label, episode, explain(model, episode, label, row, view),
+                                                         view.texts), n)[0] for label in model.labels}
 
 
 DELAYS = (0.0, 0.3)
