@@ -268,7 +268,8 @@ class ScanResult:
         return {e: tuple(v) for e, v in out.items()}
 
 
-# below these, a second thread costs more than it saves (and a window of few events is not worth measuring)
+# A window is cut into pieces, searched on a second thread, only when it holds this many events and
+# this much text: below that the thread costs more than it saves.
 PARALLEL_BYTES = 4 << 20
 PARALLEL_EVENTS = 4096
 PIECE_BYTES = 512 << 10  # a large window is prepared and searched a piece of about this much text at a time
