@@ -92,10 +92,13 @@ def schema_hash(n_hash_bits: int) -> str:
 
 def event_texts(incident: Incident) -> list[str]:
     """The texts the scanner reads: every log message, plus the endpoint's FailureReason."""
-    texts = message_texts(list(map(attrgetter("message"), incident.logs)))
-    if incident.context.failure_reason:
-        texts.append("FailureReason: " + incident.context.failure_reason)
-    return texts
+    return message_texts(list(map(attrgetter("message"), incident.logs))) + _reason_texts(incident)
+
+
+def _reason_texts(incident: Incident) -> list[str]:
+    """The FailureReason as the last event, as it is: it is not a log line to unwrap."""
+    reason = incident.context.failure_reason
+    return ["FailureReason: " + reason] if reason else []
 
 
 @dataclass(frozen=True)
@@ -123,9 +126,7 @@ class TextView:
 
 def text_view(incident: Incident) -> TextView:
     """The view of `event_texts(incident)`, cleaned and searched in one pass (`scan_messages`)."""
-    reason = incident.context.failure_reason
-    texts, result = scan_messages(list(map(attrgetter("message"), incident.logs)),
-                                  ["FailureReason: " + reason] if reason else [])
+    texts, result = scan_messages(list(map(attrgetter("message"), incident.logs)), _reason_texts(incident))
     return TextView(texts, result, len(incident.logs))
 
 

@@ -40,17 +40,19 @@ def classify_endpoint(model: TriageModel | Callable[[], TriageModel], endpoint: 
     (~2 s), and reading mostly waits on the network. If the model cannot be
     loaded, that is the error raised, as when it is loaded first.
     """
-    if callable(model):
-        with ThreadPoolExecutor(1) as pool:
-            loading = pool.submit(model)
-            try:
-                window = fetch_window(endpoint, start, end, opts, max_events=max_events, progress=progress)
-            except Exception:
-                loading.result()  # a model that cannot be loaded is the error to report
-                raise
-            triage_model = loading.result()
-    else:
-        window, triage_model = fetch_window(endpoint, start, end, opts, max_events=max_events, progress=progress), model
+    def fetch() -> Window:
+        return fetch_window(endpoint, start, end, opts, max_events=max_events, progress=progress)
+
+    if not callable(model):
+        return _report(model, endpoint, start, end, fetch())
+    with ThreadPoolExecutor(1) as pool:
+        loading = pool.submit(model)
+        try:
+            window = fetch()
+        except Exception:
+            loading.result()  # a model that cannot be loaded is the error to report
+            raise
+        triage_model = loading.result()
     return _report(triage_model, endpoint, start, end, window)
 
 
