@@ -1,13 +1,16 @@
-"""SageMaker hosting instance types: what each can hold, and what is one size up.
+"""Instance capacity: what each SageMaker instance type holds, what 100% of each metric means on it.
 
-Two users: the featurizer (CPUUtilization is summed over vCPUs and
-GPUMemoryUtilization over GPUs, so a raw 180% means nothing without the count)
-and remediation ("move to an instance with more memory such as ml.m5.2xlarge").
-Figures are from the public EC2 instance type pages for the same hardware.
+One home for both, because every reader of a metric needs them: the
+featurizer, episode detection, the evidence sentences, the sparklines and
+the advice. CPUUtilization is summed over vCPUs and GPU(Memory)Utilization
+over GPUs (0-400% on 4 vCPUs), so a raw 180% means nothing without the
+count. Figures are from the public EC2 instance type pages for the same
+hardware.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -133,3 +136,37 @@ def bigger_for_cpu(name: str | None) -> list[InstanceType]:
     same = sorted((t for t in _TABLE.values() if t.family == current.family and t.vcpus > current.vcpus),
                   key=lambda t: t.vcpus)
     return same[:1]
+
+
+# What "high", "saturated" and "pinned" mean for a utilization metric, as a share of its full scale.
+HIGH = 0.8
+SATURATED = 0.9
+PINNED = 0.95
+
+UTILIZATION_METRICS = ("CPUUtilization", "MemoryUtilization", "DiskUtilization", "GPUUtilization",
+                       "GPUMemoryUtilization")
+
+
+def full_scale(metric: str, instance_type: str | None, observed_max: float = 0.0) -> float:
+    """What 100% of a utilization metric reads as on this instance: 100 per vCPU or per GPU.
+
+    For an unknown type, the smallest whole number of devices that fits what was observed.
+    """
+    if metric in ("MemoryUtilization", "DiskUtilization"):
+        return 100.0
+    it = lookup(instance_type)
+    if metric == "CPUUtilization" and it is not None:
+        return 100.0 * it.vcpus
+    if metric.startswith("GPU") and it is not None and it.gpus:
+        return 100.0 * it.gpus
+    return 100.0 * max(1.0, math.ceil(observed_max / 100.0 - 1e-9)) if math.isfinite(observed_max) else 100.0
+
+
+def devices(metric: str, instance_type: str | None) -> str:
+    """The devices a metric is summed over, for a sentence: " of 400% (4 vCPUs)", or ""."""
+    it = lookup(instance_type)
+    if it and metric == "CPUUtilization":
+        return f" of {100 * it.vcpus}% ({it.vcpus} vCPUs)"
+    if it and it.gpus and metric.startswith("GPU"):
+        return f" of {100 * it.gpus}% ({it.gpus} GPU{'s' if it.gpus > 1 else ''})"
+    return ""

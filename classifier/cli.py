@@ -341,6 +341,7 @@ def export(
     output: Annotated[str, typer.Option("--output", help="JSONL file to write (- for stdout).")] = "-",
     all_failed: Annotated[bool, typer.Option("--all-failed", help="Export every endpoint whose status is Failed, around when it failed.")] = False,
     whole_window: Annotated[bool, typer.Option("--whole-window", help="One record for the whole window instead of one per failure episode.")] = False,
+    model: ModelOpt = None,
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     endpoint_url: EndpointUrlOpt = None,
@@ -378,13 +379,14 @@ def export(
 
         opts = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts,
                           retry_mode=retry_mode.value)
+        episode_model = None if whole_window else load_model(model)  # the model finds the failure episodes
         # written beside OUTPUT and moved into place only when complete: a failed export leaves OUTPUT as it was
         with replace_on_success(output) as fh:
             if endpoint:
                 t_start, t_end = resolve_window(since, start, end)
                 with err.status(f"Reading CloudWatch for {_shown(endpoint)}…"):
-                    records, notes = export_window(endpoint, t_start, t_end, opts, whole_window=whole_window,
-                                                   max_events=max_events)
+                    records, notes = export_window(endpoint, t_start, t_end, opts, model=episode_model,
+                                                   whole_window=whole_window, max_events=max_events)
                 for note in notes:
                     say("note:", note)
                 n = write_jsonl((incident_to_dict(r) for r in records), fh)
@@ -392,8 +394,8 @@ def export(
                           "window (use --whole-window to export it anyway)"), highlight=False)
             else:
                 n = 0
-                for name, records, notes in export_failed(opts, parse_duration(since), whole_window=whole_window,
-                                                          max_events=max_events):
+                for name, records, notes in export_failed(opts, parse_duration(since), model=episode_model,
+                                                          whole_window=whole_window, max_events=max_events):
                     for note in notes:
                         say(f"{name}:", note)
                     n += write_jsonl((incident_to_dict(r) for r in records), fh)
@@ -407,51 +409,56 @@ def export(
 
 @app.command()
 def train(
-    data: Annotated[list[Path], typer.Argument(help="Labeled incident JSONL files (generated, your own, or both).")],
+    data: Annotated[list[Path], typer.Argument(help="Your labeled incident JSONL files (label: resource_exhaustion, configuration_error, model_bug or no_failure).")],
     output: Annotated[Path, typer.Option("--output", help="Directory for model.skops, manifest.json and MODEL_CARD.md.")],
-    own_weight: Annotated[float, typer.Option("--own-weight", min=0.0, help="Weight of your own incidents (records without source.generator) relative to generated ones.")] = 3.0,
+    base: Annotated[bool, typer.Option("--base/--no-base", help="Start from the shipped model's own training set (real public cases and generated incidents); --no-base trains on DATA alone.")] = True,
+    own_weight: Annotated[float, typer.Option("--own-weight", min=0.0, help="Weight of each of your incidents, in generated incidents (a real public case weighs 3).")] = 5.0,
     valid_fraction: Annotated[float, typer.Option("--valid-fraction", min=0.05, max=0.5, help="Share held out to score the model and choose the uncertain threshold.")] = 0.2,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the held-out split.")] = 0,
     debug: DebugOpt = False,
 ) -> None:
-    """Train a model on labeled incidents and write it with its manifest and model card.
+    """Train a model on your labeled incidents and write it with its manifest and model card.
+
+    Your incidents are added to the shipped model's own training set (--no-base:
+    train on yours alone), weighted --own-weight each. The held-out scores are
+    reported for your incidents apart from the rest.
 
     Examples:
 
     
-      python -m training.generate --n 6000 --out generated.jsonl
-      smtriage train generated.jsonl team-labeled.jsonl --own-weight 5 --output models/team
+      smtriage export my-endpoint --since 1d --output incidents.jsonl     # then fill in each "label"
+      smtriage train incidents.jsonl --output models/team
       smtriage classify my-endpoint --model models/team
     """
     try:
         from .incident import load_incidents
         from .model_card import render
-        from .train import data_summary, train_model, write
-        from .evaluation import Scores
+        from .train import retrain
 
         with err.status("Reading labeled incidents…"):
             incidents, bad = load_incidents([str(p) for p in data], strict=False)
         for b in bad[:20]:
             say("skipped:", b.reason)
-        unlabeled = [i for i in incidents if i.label is None]
-        incidents = [i for i in incidents if i.label is not None]
-        if unlabeled:
-            err.print(f"[yellow]skipped {len(unlabeled)} record(s) without a label[/]")
-        weights = [1.0 if (i.source or {}).get("generator") else own_weight for i in incidents]
+        own = [i for i in incidents if i.label is not None]
+        if len(own) < len(incidents):
+            err.print(f"[yellow]skipped {len(incidents) - len(own)} record(s) without a label[/]")
         with err.status("Training…") as status:
-            trained = train_model(incidents, seed=seed, valid_fraction=valid_fraction, weights=weights,
-                                  progress=lambda s: status.update(s))
-            own = sum(1 for i in incidents if not (i.source or {}).get("generator"))
-            summary = data_summary(incidents) | {"own_incidents": own, "own_weight": own_weight,
-                                                 "files": [str(p) for p in data]}
-            manifest = write(trained, output, training_data=summary, card=render)
+            base_set = None
+            if base:
+                from training.build_default import base_training_set
+
+                status.update("Making the shipped model's training set…")
+                base_set = base_training_set()
+            trained, manifest = retrain(own, output, base=base_set, own_weight=own_weight, seed=seed,
+                                        valid_fraction=valid_fraction, progress=lambda s: status.update(s), card=render)
     except Exception as exc:
         fail(exc, debug)
-    v: Scores = trained.validation
-    out.print(f"held-out score on {v.n} incidents: accuracy {v.accuracy:.1%}, macro-F1 {v.macro_f1:.3f}, "
-              f"ECE {v.ece:.3f}; uncertain below {manifest['uncertain_threshold']:.2f} "
-              f"(coverage {v.coverage:.1%}, accuracy there {v.accuracy_when_confident:.1%})", highlight=False)
-    out.print(f"wrote {output}/ (model {manifest['model_version']})", highlight=False)
+    for name, v in [("all held-out incidents", trained.validation), *trained.by_source.items()]:
+        out.print(f"held-out score on {v.n} {name}: accuracy {v.accuracy:.1%}, macro-F1 {v.macro_f1:.3f}, "
+                  f"ECE {v.ece:.3f}", highlight=False)
+    v = trained.validation
+    out.print(f"uncertain below {manifest['uncertain_threshold']:.2f} (coverage {v.coverage:.1%}, accuracy there "
+              f"{v.accuracy_when_confident:.1%}); wrote {output}/ (model {manifest['model_version']})", highlight=False)
 
 
 @app.command()

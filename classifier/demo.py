@@ -11,6 +11,7 @@ InService).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import urllib.request
@@ -98,16 +99,23 @@ def seed_endpoint(clients: dict[str, Any], incident: Incident) -> None:
     sm.create_model(ModelName=f"{name}-model", ExecutionRoleArn=ROLE,
                     PrimaryContainer={"Image": ctx.image or "demo-image:latest",
                                       "ModelDataUrl": f"s3://demo-models/{name}/model.tar.gz"})
+    instance_type = ctx.instance_type or "ml.m5.large"
+    # moto accepts only the instance types of its own (older) list; a newer one (ml.g5, ml.inf2...) is
+    # created as ml.m5.large and then set on moto's state, as the status is below
     sm.create_endpoint_config(EndpointConfigName=f"{name}-config", ProductionVariants=[{
         "VariantName": variant, "ModelName": f"{name}-model", "InitialInstanceCount": ctx.instance_count or 1,
-        "InstanceType": ctx.instance_type or "ml.m5.large", "InitialVariantWeight": 1.0}])
+        "InstanceType": instance_type if instance_type in _moto_instance_types() else "ml.m5.large",
+        "InitialVariantWeight": 1.0}])
     sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config")
-    if ctx.status and ctx.status != "InService":
+    if instance_type not in _moto_instance_types() or (ctx.status and ctx.status != "InService"):
         from moto.sagemaker.models import sagemaker_backends
 
-        endpoint = sagemaker_backends[ACCOUNT][REGION].endpoints[name]
-        endpoint.endpoint_status = ctx.status
-        endpoint.failure_reason = ctx.failure_reason
+        backend = sagemaker_backends[ACCOUNT][REGION]
+        backend.endpoint_configs[f"{name}-config"].production_variants[0]["InstanceType"] = instance_type
+        if ctx.status and ctx.status != "InService":
+            endpoint = backend.endpoints[name]
+            endpoint.endpoint_status = ctx.status
+            endpoint.failure_reason = ctx.failure_reason
 
     group = LOG_GROUP_PREFIX + name
     logs.create_log_group(logGroupName=group)
@@ -136,6 +144,22 @@ def seed_endpoint(clients: dict[str, Any], incident: Incident) -> None:
                 for t, v in zip(series.timestamps, series.values) if t is not None and v == v]
         for k in range(0, len(data), 500):
             cw.put_metric_data(Namespace=namespace, MetricData=data[k:k + 500])
+
+
+@functools.cache
+def _moto_instance_types() -> frozenset[str]:
+    """The instance types moto's CreateEndpointConfig accepts (it raises for any other, naming them all)."""
+    from moto.sagemaker.models import FakeEndpointConfig
+
+    accepted = set()
+    for name in ("ml.m5.large", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.12xlarge", "ml.p3.2xlarge",
+                 "ml.c5.xlarge", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.r5.large", "ml.t2.medium", "ml.inf1.xlarge"):
+        try:
+            FakeEndpointConfig.validate_instance_type(None, name)  # type: ignore[arg-type]
+        except Exception:
+            continue
+        accepted.add(name)
+    return frozenset(accepted)
 
 
 @dataclass

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .incident import LABELS
+from .incident import OUTCOMES
+from .model.pipeline import decide
 
 
 @dataclass
@@ -21,12 +22,12 @@ class Scores:
     accuracy: float
     macro_f1: float
     per_label: dict[str, dict[str, float]]
-    confusion: list[list[int]]  # rows: true label, columns: predicted label, both in LABELS order
+    confusion: list[list[int]]  # rows: true label, columns: predicted label, both in OUTCOMES order
     ece: float
     coverage: float  # share of verdicts that are not `uncertain`
     accuracy_when_confident: float
     threshold: float
-    labels: list[str] = field(default_factory=lambda: list(LABELS))
+    labels: list[str] = field(default_factory=lambda: list(OUTCOMES))
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
@@ -55,18 +56,19 @@ def reliability(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> 
 
 
 def score(y_true: Sequence[str], proba: np.ndarray, threshold: float = 0.0) -> Scores:
-    """Scores of probability rows (columns in LABELS order) against true labels."""
-    index = {label: i for i, label in enumerate(LABELS)}
+    """Scores of probability rows (columns in OUTCOMES order) against true labels, each row's answer chosen as the
+    product chooses it (`decide`)."""
+    index = {label: i for i, label in enumerate(OUTCOMES)}
     t = np.array([index[y] for y in y_true], dtype=int)
-    p = proba.argmax(axis=1) if len(t) else np.zeros(0, dtype=int)
-    conf = proba.max(axis=1) if len(t) else np.zeros(0)
+    p = decide(proba) if len(t) else np.zeros(0, dtype=int)
+    conf = proba[np.arange(len(t)), p] if len(t) else np.zeros(0)
     correct = (p == t).astype(float)
-    k = len(LABELS)
+    k = len(OUTCOMES)
     confusion = np.zeros((k, k), dtype=int)
     np.add.at(confusion, (t, p), 1)
     per_label = {}
     f1s = []
-    for i, label in enumerate(LABELS):
+    for i, label in enumerate(OUTCOMES):
         tp = confusion[i, i]
         precision = tp / confusion[:, i].sum() if confusion[:, i].sum() else 0.0
         recall = tp / confusion[i, :].sum() if confusion[i, :].sum() else 0.0

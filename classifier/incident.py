@@ -21,8 +21,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-LABELS: tuple[str, ...] = ("resource_exhaustion", "configuration_error", "model_bug")
-UNCERTAIN = "uncertain"
+LABELS: tuple[str, ...] = ("resource_exhaustion", "configuration_error", "model_bug")  # the causes of a failure
+NO_FAILURE = "no_failure"  # a window or record that holds no failure: a label of its own, learned like the causes
+OUTCOMES: tuple[str, ...] = LABELS + (NO_FAILURE,)  # what the model tells apart
+UNCERTAIN = "uncertain"  # a verdict whose evidence is too weak to name an outcome
 
 # A line longer than this is refused rather than parsed: one hostile line must
 # not take the whole batch's memory with it.
@@ -106,8 +108,8 @@ class Evidence:
 @dataclass(slots=True)
 class Verdict:
     id: str | None
-    label: str  # one of LABELS, or UNCERTAIN
-    confidence: float
+    label: str  # one of OUTCOMES, or UNCERTAIN
+    confidence: float  # the probability of `best_guess`
     probabilities: dict[str, float]
     evidence: list[Evidence]
     remediation: str
@@ -116,15 +118,13 @@ class Verdict:
     variant: str | None = None
     start: datetime | None = None
     end: datetime | None = None
-
-    @property
-    def best_guess(self) -> str:
-        return max(self.probabilities, key=self.probabilities.__getitem__)
+    best_guess: str = ""  # the outcome `label` names, or would name were the evidence stronger
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "label": self.label,
+            "best_guess": self.best_guess,
             "confidence": round(self.confidence, 4),
             "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
             "evidence": [e.to_dict() for e in self.evidence],
@@ -171,6 +171,15 @@ def format_time(value: datetime | None) -> str | None:
         return None
     value = value.astimezone(timezone.utc)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def percent(p: float) -> str:
+    """A probability as people read one: ">99%" and "<1%" at the ends, never a certainty the model does not have."""
+    if p >= 0.995:
+        return ">99%"
+    if p < 0.005:
+        return "<1%"
+    return f"{p:.0%}"
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -279,8 +288,8 @@ def incident_from_dict(obj: Any, where: str = "record") -> Incident:
     if isinstance(rid, int) and not -10**30 < rid < 10**30:
         raise IncidentError(f"{where}: field 'id' must be a string (got a number of more than 30 digits)")
     label = obj.get("label")
-    if label is not None and label not in LABELS:
-        raise IncidentError(f"{where}: label {_short(str(label))!r} is not one of {', '.join(LABELS)}")
+    if label is not None and label not in OUTCOMES:
+        raise IncidentError(f"{where}: label {_short(str(label))!r} is not one of {', '.join(OUTCOMES)}")
     source = obj.get("source")
     if source is not None and not isinstance(source, dict):
         raise IncidentError(f"{where}: field 'source' must be an object")

@@ -9,7 +9,7 @@ import numpy as np
 
 from .errors import SmtriageError
 from .evaluation import Scores, reliability
-from .incident import LABELS
+from .incident import OUTCOMES
 
 
 def write_plots(scores: Scores, y_true: Sequence[str], proba: np.ndarray, directory: Path) -> list[Path]:
@@ -21,15 +21,15 @@ def write_plots(scores: Scores, y_true: Sequence[str], proba: np.ndarray, direct
     except ImportError:
         raise SmtriageError("--plots needs matplotlib: pip install 'smtriage[plots]'") from None
     directory.mkdir(parents=True, exist_ok=True)
-    names = [label.replace("_", "\n") for label in LABELS]
+    names = [label.replace("_", "\n") for label in OUTCOMES]
 
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
     matrix = np.array(scores.confusion)
     ax.imshow(matrix, cmap="Blues")
     for (r, c), v in np.ndenumerate(matrix):
         ax.text(c, r, str(v), ha="center", va="center", color="white" if v > matrix.max() / 2 else "black")
-    ax.set_xticks(range(len(LABELS)), names)
-    ax.set_yticks(range(len(LABELS)), names)
+    ax.set_xticks(range(len(OUTCOMES)), names)
+    ax.set_yticks(range(len(OUTCOMES)), names)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(f"confusion matrix (n={scores.n}, macro-F1 {scores.macro_f1:.3f})")
@@ -38,7 +38,7 @@ def write_plots(scores: Scores, y_true: Sequence[str], proba: np.ndarray, direct
     fig.savefig(confusion_png, dpi=120)
     plt.close(fig)
 
-    index = {label: i for i, label in enumerate(LABELS)}
+    index = {label: i for i, label in enumerate(OUTCOMES)}
     correct = (proba.argmax(axis=1) == np.array([index[y] for y in y_true])).astype(float)
     bins = reliability(proba.max(axis=1), correct)
     fig, ax = plt.subplots(figsize=(5, 5))

@@ -18,15 +18,16 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from . import instances
-from .incident import UNCERTAIN, Incident, MetricSeries, Verdict, format_time, json_text
+from . import capacity
+from .incident import NO_FAILURE, UNCERTAIN, Incident, MetricSeries, Verdict, format_time, json_text, percent
 
 # C0/C1 controls (ESC starts ANSI CSI/OSC sequences, CR rewrites the line), line
 # separators, bidi marks/embeddings/overrides/isolates, and lone surrogates
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
                       "\ud800-\udfff]")
 _BARS = "▁▂▃▄▅▆▇█"
-_COLOURS = {"resource_exhaustion": "magenta", "configuration_error": "yellow", "model_bug": "red", UNCERTAIN: "cyan"}
+_COLOURS = {"resource_exhaustion": "magenta", "configuration_error": "yellow", "model_bug": "red", UNCERTAIN: "cyan",
+            NO_FAILURE: "green"}
 
 
 def inert(text: str) -> str:
@@ -53,15 +54,11 @@ def sparkline(values: Sequence[float], top: float | None = None, width: int = 40
     return "".join(_BARS[level(v)] for v in vals)
 
 
-def _metric_scale(name: str, incident: Incident | None) -> float | None:
+def _metric_scale(name: str, series: MetricSeries, incident: Incident | None) -> float | None:
     if not name.endswith("Utilization"):
         return None
-    it = instances.lookup(incident.context.instance_type) if incident else None
-    if it and name == "CPUUtilization":
-        return 100.0 * it.vcpus
-    if it and it.gpus and name.startswith("GPU"):
-        return 100.0 * it.gpus
-    return 100.0
+    finite = [v for v in series.values if not math.isnan(v)]
+    return capacity.full_scale(name, incident.context.instance_type if incident else None, max(finite, default=0.0))
 
 
 def label_text(verdict: Verdict) -> Text:
@@ -82,10 +79,10 @@ def verdict_panel(verdict: Verdict, incident: Incident | None = None) -> Panel:
     if verdict.start or verdict.end:
         head.add_row("window", f"{format_time(verdict.start) or '?'} → {format_time(verdict.end) or '?'}")
     head.add_row("verdict", label_text(verdict))
-    head.add_row("confidence", f"{verdict.confidence:.0%}")
+    head.add_row("confidence", percent(verdict.confidence))
     probs = Text()
     for name, p in sorted(verdict.probabilities.items(), key=lambda kv: -kv[1]):
-        probs.append(f"{name.replace('_', ' ')} {p:.0%}   ", style=_COLOURS.get(name, ""))
+        probs.append(f"{name.replace('_', ' ')} {percent(p)}   ", style=_COLOURS.get(name, ""))
     head.add_row("probabilities", probs)
 
     ev = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=True, pad_edge=False)
@@ -100,7 +97,7 @@ def verdict_panel(verdict: Verdict, incident: Incident | None = None) -> Panel:
         line.append(inert(e.text))
         if e.kind == "metric" and incident is not None and e.metric in incident.metrics:
             series: MetricSeries = incident.metrics[e.metric]
-            line.append("\n" + sparkline(series.values, _metric_scale(e.metric, incident)), style="green")
+            line.append("\n" + sparkline(series.values, _metric_scale(e.metric, series, incident)), style="green")
         ev.add_row(f"{e.weight:.2f}", line)
 
     advice = Text("next step: ", style="bold green")
@@ -139,7 +136,7 @@ def batch_summary(summary, output) -> Table:
 
 def scores_tables(scores, title: str) -> list[Table]:
     """The evaluation report: headline numbers, per-label scores, confusion matrix."""
-    from .incident import LABELS
+    from .incident import OUTCOMES
 
     head = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
     head.add_column("metric")
@@ -153,13 +150,13 @@ def scores_tables(scores, title: str) -> list[Table]:
     per = Table(box=box.SIMPLE_HEAD)
     for col in ("label", "precision", "recall", "F1", "support"):
         per.add_column(col, justify="left" if col == "label" else "right")
-    for label in LABELS:
+    for label in OUTCOMES:
         p = scores.per_label[label]
         per.add_row(label, f"{p['precision']:.3f}", f"{p['recall']:.3f}", f"{p['f1']:.3f}", str(p["support"]))
     conf = Table(title="confusion (rows: true, columns: predicted)", box=box.SIMPLE_HEAD, title_justify="left")
     conf.add_column("")
-    for label in LABELS:
+    for label in OUTCOMES:
         conf.add_column(label.replace("_", " "), justify="right")
-    for label, row in zip(LABELS, scores.confusion):
+    for label, row in zip(OUTCOMES, scores.confusion):
         conf.add_row(label.replace("_", " "), *(str(v) for v in row))
     return [head, per, conf]

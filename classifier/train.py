@@ -1,9 +1,11 @@
 """Train a model on labeled incidents, measure it on held-out data, write it with its card.
 
-Used by `smtriage train` (a team's own labeled incidents, optionally mixed
-with generated ones) and by `training/build_default.py` (the shipped model).
-The validation split chooses the `uncertain` threshold and gives the scores in
-the manifest; nothing else is tuned on it.
+Used by `smtriage train` (a team's own labeled incidents, on top of the
+shipped model's own training set unless told otherwise) and by
+`training/build_default.py` (the shipped model). The validation split
+chooses the `uncertain` threshold and gives the scores in the manifest,
+reported apart for each source of incidents (the team's own, real public
+reports, generated), so a team sees how the model does on its incidents.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from .evaluation import Scores, score
-from .incident import LABELS, Incident
-from .model import TriageModel, choose_threshold, fit, save
+from .incident import OUTCOMES, Incident
+from .model import TriageModel, choose_threshold, decide, fit, save
 
 TARGET_ACCURACY = 0.9
 
@@ -29,6 +31,17 @@ class Trained:
     validation: Scores
     n_train: int
     n_valid: int
+    by_source: dict[str, Scores]  # the validation split, one score per source of incidents
+
+
+def source_of(incident: Incident) -> str:
+    """Where an incident comes from: the generator, the real-case corpus, or the team itself."""
+    src = incident.source or {}
+    if src.get("generator"):
+        return "generated"
+    if src.get("corpus"):
+        return "real public cases"
+    return "your own incidents"
 
 
 def split(incidents: Sequence[Incident], valid_fraction: float, seed: int) -> tuple[list[int], list[int]]:
@@ -41,6 +54,19 @@ def split(incidents: Sequence[Incident], valid_fraction: float, seed: int) -> tu
     return sorted(train.tolist()), sorted(valid.tolist())
 
 
+def threshold_for(truth: Sequence[str], proba: np.ndarray) -> float:
+    """The `uncertain` threshold: the widest coverage whose verdicts are right TARGET_ACCURACY of the time."""
+    answer = decide(proba)
+    correct = (answer == np.array([OUTCOMES.index(label) for label in truth])).astype(float)
+    return choose_threshold(proba[np.arange(len(answer)), answer], correct, TARGET_ACCURACY)
+
+
+def group_of(incident: Incident) -> str:
+    """Incidents from one source thread belong together: never split across training and test folds."""
+    url = (incident.source or {}).get("url")
+    return str(url) if url else str(incident.id)
+
+
 def train_model(incidents: Sequence[Incident], *, seed: int = 0, valid_fraction: float = 0.2,
                 weights: Sequence[float] | None = None, progress: Callable[[str], None] = lambda s: None,
                 **params: Any) -> Trained:
@@ -50,14 +76,32 @@ def train_model(incidents: Sequence[Incident], *, seed: int = 0, valid_fraction:
     valid = [incidents[i] for i in valid_idx]
     w = np.asarray([weights[i] for i in train_idx], dtype=float) if weights is not None else None
     progress(f"fitting on {len(train):,} incidents (holding out {len(valid):,})")
-    model = fit(train, sample_weight=w, **params)
+    model = fit(train, sample_weight=w, groups=[group_of(i) for i in train], **params)
     progress("scoring the held-out incidents")
     proba = model.predict_proba(valid)
     y = [inc.label for inc in valid]
-    correct = (proba.argmax(axis=1) == np.array([LABELS.index(label) for label in y])).astype(float)  # type: ignore[arg-type]
-    threshold = choose_threshold(proba.max(axis=1), correct, TARGET_ACCURACY)
+    threshold = threshold_for(y, proba)  # type: ignore[arg-type]
     model.manifest["uncertain_threshold"] = threshold
-    return Trained(model, score(y, proba, threshold), len(train), len(valid))  # type: ignore[arg-type]
+    sources = np.array([source_of(i) for i in valid])
+    by_source = {name: score([y[i] for i in np.flatnonzero(sources == name)], proba[sources == name], threshold)  # type: ignore[misc]
+                 for name in sorted(set(sources.tolist()))}
+    return Trained(model, score(y, proba, threshold), len(train), len(valid), by_source)  # type: ignore[arg-type]
+
+
+def retrain(own: Sequence[Incident], output: str | Path, *, base: tuple[Sequence[Incident], Sequence[float]] | None,
+            own_weight: float, seed: int = 0, valid_fraction: float = 0.2,
+            progress: Callable[[str], None] = lambda s: None,
+            card: Callable[[dict[str, Any]], str] | None = None) -> tuple[Trained, dict[str, Any]]:
+    """A team's model: its own labeled incidents (each weighing `own_weight` generated ones) on top of `base`."""
+    base_incidents, base_weights = base if base is not None else ((), ())
+    incidents = list(base_incidents) + list(own)
+    weights = list(base_weights) + [own_weight] * len(own)
+    trained = train_model(incidents, seed=seed, valid_fraction=valid_fraction, weights=weights, progress=progress)
+    summary = data_summary(incidents) | {"own_incidents": len(own), "own_weight": own_weight,
+                                         "base": "the shipped model's training set" if base is not None else "none"}
+    scores = {"validation": trained.validation.to_dict(),
+              **{f"validation: {name}": s.to_dict() for name, s in trained.by_source.items()}}
+    return trained, write(trained.model, output, training_data=summary, scores=scores, card=card)
 
 
 def data_summary(incidents: Sequence[Incident]) -> dict[str, Any]:
@@ -75,14 +119,12 @@ def data_summary(incidents: Sequence[Incident]) -> dict[str, Any]:
     }
 
 
-def write(trained: Trained, directory: str | Path, *, training_data: dict[str, Any],
-          reports: dict[str, Scores] | None = None, card: Callable[[dict[str, Any]], str] | None = None) -> dict[str, Any]:
-    """Save the model with scores in its manifest; `card` renders MODEL_CARD.md from the manifest."""
-    model = trained.model
+def write(model: TriageModel, directory: str | Path, *, training_data: dict[str, Any], scores: dict[str, Any],
+          card: Callable[[dict[str, Any]], str] | None = None) -> dict[str, Any]:
+    """Save the model with what it was trained on and how it scored; `card` renders MODEL_CARD.md from the manifest."""
     model.manifest.update({
         "training_data": training_data,
-        "scores": {"validation": trained.validation.to_dict(),
-                   **{name: s.to_dict() for name, s in (reports or {}).items()}},
+        "scores": scores,
         "calibration": "sigmoid (Platt) per class, 5-fold CalibratedClassifierCV",
         "target_accuracy_above_threshold": TARGET_ACCURACY,
     })

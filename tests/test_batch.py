@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from classifier.batch import read_text_lines, run_batch
 from classifier.cli import app
-from classifier.incident import LABELS, UNCERTAIN
+from classifier.incident import OUTCOMES, UNCERTAIN
 from training.generator import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ def test_every_incident_gets_one_verdict_in_input_order_and_bad_lines_are_report
     assert [v["id"] for v in verdicts] == [r["id"] for r in records]
     lines = [v["input"]["line"] for v in verdicts]
     assert lines == sorted(lines) and len(set(lines)) == len(lines)
-    assert all(v["label"] in (*LABELS, UNCERTAIN) for v in verdicts)
+    assert all(v["label"] in (*OUTCOMES, UNCERTAIN) for v in verdicts)
     bad = [json.loads(x) for x in (tmp_path / "verdicts.errors.jsonl").read_text().splitlines()]
     assert [b["input"]["line"] for b in bad] == [6, 19, 33]
     assert "not valid JSON" in bad[0]["reason"]
@@ -167,7 +167,7 @@ def test_review_lists_the_least_confident_incidents_first_ready_to_label(tmp_pat
     all_conf = sorted(v["confidence"] for v in verdict_lines(tmp_path / "v.jsonl"))
     assert confidences == all_conf[:5]
     assert all(r["label"] is None and r["logs"] for r in rows)
-    assert all(r["suggested"]["label"] in LABELS for r in rows)
+    assert all(r["suggested"]["label"] in OUTCOMES for r in rows)
 
 
 def test_missing_input_file_is_a_clear_error(tmp_path):

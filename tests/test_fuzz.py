@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from classifier.features import METRICS
-from classifier.incident import (LABELS, UNCERTAIN, BadRecord, Incident, IncidentError, incident_from_dict,
+from classifier.model.features import METRICS
+from classifier.incident import (LABELS, OUTCOMES, UNCERTAIN, BadRecord, Incident, IncidentError, incident_from_dict,
                                  read_incidents)
 from classifier.render import print_verdicts, verdicts_json
 from classifier.triage import classify, triage_window
@@ -118,7 +118,7 @@ def check_verdicts(model, incidents: list[Incident]) -> None:
     verdicts = classify(model, incidents)
     assert len(verdicts) == len(incidents)
     for v in verdicts:
-        assert v.label in (*LABELS, UNCERTAIN)
+        assert v.label in (*OUTCOMES, UNCERTAIN)
         assert all(math.isfinite(p) and 0 <= p <= 1 for p in v.probabilities.values())
         assert abs(sum(v.probabilities.values()) - 1) < 1e-6
         assert math.isfinite(v.confidence) and v.remediation
@@ -129,7 +129,7 @@ def check_verdicts(model, incidents: list[Incident]) -> None:
     for inc in incidents:  # the live path splits a window into episodes first
         for episode, verdict in triage_window(model, inc):
             assert episode.logs or episode.metrics or episode.context.status
-            assert verdict.label in (*LABELS, UNCERTAIN)
+            assert verdict.label in (*OUTCOMES, UNCERTAIN)
 
 
 def check_refusal(message: str, where: str) -> None:

@@ -214,7 +214,7 @@ def test_healthy_windows_contain_no_failure_lines_and_no_errors_in_metrics(healt
     assert {r["source"]["stack"] for r in healthy} == set(STACKS)
     for r in healthy:
         _check_record(r)
-        assert r["label"] is None and r["source"]["signature"] is None
+        assert r["label"] == "no_failure" and r["source"]["signature"] is None
         for ev in r["logs"]:
             assert not FAILURE_MARKERS.search(ev["message"]), (r["id"], ev["message"][:200])
         for name in ("Invocation4XXErrors", "Invocation5XXErrors", "InvocationModelErrors"):
@@ -239,9 +239,9 @@ def test_cli_writes_the_requested_number_of_jsonl_lines(tmp_path):
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 45
     recs = [json.loads(x) for x in lines]
-    assert sum(r["label"] is None for r in recs) == 5
+    assert sum(r["label"] == "no_failure" for r in recs) == 5
     assert all(r["source"]["stack"] != "tgi" for r in recs)
-    assert [r for r in recs if r["label"]] == json.loads(json.dumps(list(generate(40, 7, exclude_stacks=["tgi"]))))
+    assert [r for r in recs if r["label"] != "no_failure"] == json.loads(json.dumps(list(generate(40, 7, exclude_stacks=["tgi"]))))
 
 
 def test_cli_reports_bad_arguments_without_a_traceback(tmp_path):

@@ -12,7 +12,7 @@ from classifier.cli import app
 from classifier.incident import Incident, LogEvent, incident_from_dict
 from classifier.model import load
 from classifier.train import train_model, write
-from training.generator import generate
+from training.generator import generate, generate_healthy
 
 runner = CliRunner()
 
@@ -20,11 +20,6 @@ runner = CliRunner()
 def write_jsonl(path: Path, records) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     return path
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    return write_jsonl(tmp_path_factory.mktemp("data") / "generated.jsonl", generate(360, seed=5))
 
 
 def own_incidents() -> list[dict]:
@@ -38,18 +33,19 @@ def own_incidents() -> list[dict]:
             for label, msg in lines.items() for k in range(4)]
 
 
-def test_train_then_evaluate_from_the_command_line(tmp_path, corpus):
+def test_a_team_retrains_on_its_own_incidents_and_sees_them_scored_apart(tmp_path):
     own = write_jsonl(tmp_path / "team.jsonl", own_incidents() + [{"id": "unlabeled", "logs": ["x"]}])
     out = tmp_path / "team-model"
-    result = runner.invoke(app, ["train", str(corpus), str(own), "--output", str(out), "--own-weight", "5"])
+    result = runner.invoke(app, ["train", str(own), "--output", str(out), "--own-weight", "5"])
     assert result.exit_code == 0, result.output
-    assert "held-out score on" in result.stdout
+    assert "held-out score on" in result.stdout and "your own incidents" in result.stdout
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["training_data"]["own_incidents"] == 12
     assert manifest["training_data"]["own_weight"] == 5.0
+    assert {"validation", "validation: real public cases", "validation: generated"} <= set(manifest["scores"])
     assert 0 < manifest["uncertain_threshold"] < 1
     card = (out / "MODEL_CARD.md").read_text()
-    assert "precision" in card and "Confusion matrix" in card
+    assert "precision" in card and "Confusion matrix" in card and "your own incidents" in card
 
     plots = tmp_path / "plots"
     ev = runner.invoke(app, ["evaluate", str(own), "--model", str(out), "--plots", str(plots), "-o", "json"])
@@ -67,18 +63,20 @@ def test_train_then_evaluate_from_the_command_line(tmp_path, corpus):
 
 
 def test_the_same_data_and_seed_give_a_byte_identical_model(tmp_path):
-    incidents = [incident_from_dict(r) for r in generate(240, seed=3)]
+    incidents = [incident_from_dict(r) for r in list(generate(240, seed=3)) + list(generate_healthy(60, seed=3))]
     for name in ("a", "b"):
-        write(train_model(incidents, seed=1), tmp_path / name, training_data={"n": len(incidents)})
+        trained = train_model(incidents, seed=1)
+        write(trained.model, tmp_path / name, training_data={"n": len(incidents)},
+              scores={"validation": trained.validation.to_dict()})
     assert (tmp_path / "a" / "model.skops").read_bytes() == (tmp_path / "b" / "model.skops").read_bytes()
     assert (tmp_path / "a" / "manifest.json").read_text() == (tmp_path / "b" / "manifest.json").read_text()
     reloaded = load(tmp_path / "a")
-    assert reloaded.predict_proba(incidents[:3]).shape == (3, 3)
+    assert reloaded.predict_proba(incidents[:3]).shape == (3, 4)
 
 
 def test_training_without_every_label_is_refused(tmp_path):
     only_oom = write_jsonl(tmp_path / "oom.jsonl", [r for r in own_incidents() if r["label"] == "resource_exhaustion"] * 5)
-    result = runner.invoke(app, ["train", str(only_oom), "--output", str(tmp_path / "m")])
+    result = runner.invoke(app, ["train", str(only_oom), "--no-base", "--output", str(tmp_path / "m")])
     assert result.exit_code != 0
     assert "no incident labelled" in result.stderr
 

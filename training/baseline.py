@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from classifier.features import event_texts
-from classifier.incident import LABELS, Incident
+from classifier.model.features import event_texts
+from classifier.incident import LABELS, OUTCOMES, Incident
 
 RULES: dict[str, tuple[str, ...]] = {
     "resource_exhaustion": (
@@ -40,9 +40,10 @@ _COMPILED = {label: [re.compile(p) for p in patterns] for label, patterns in RUL
 
 
 class KeywordBaseline:
-    """predict_proba from keyword hit counts per label (add-one smoothed); no hits -> uniform."""
+    """predict_proba (columns in OUTCOMES order) from keyword hit counts per cause, smoothed; no hit at all -> no
+    failure."""
 
-    labels = LABELS
+    labels = OUTCOMES
     threshold = 0.0
     version = "keyword-baseline"
 
@@ -51,5 +52,6 @@ class KeywordBaseline:
         for inc in incidents:
             text = "\n".join(event_texts(inc)).lower()
             hits = np.array([sum(1 for rx in _COMPILED[label] if rx.search(text)) for label in LABELS], dtype=float)
-            rows.append((hits + 0.1) / (hits + 0.1).sum())
-        return np.array(rows).reshape(len(rows), len(LABELS))
+            row = np.append(hits + 0.1, 1.0 if not hits.any() else 0.0)
+            rows.append(row / row.sum())
+        return np.array(rows).reshape(len(rows), len(OUTCOMES))

@@ -3,7 +3,7 @@
     python -m training.generate --n 6000 --seed 7 --out data/generated/train.jsonl \\
         [--stacks a,b] [--exclude-stacks c] [--signatures x,y] [--healthy N]
 
-Failures come first, then ``--healthy`` no-failure windows (label null).
+Failures come first, then ``--healthy`` windows with no failure (label no_failure).
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 healthy_stacks = [s for s in (stacks or STACKS) if s not in (excl or ())]
                 for rec in generate_healthy(a.healthy, a.seed, stacks=healthy_stacks):
                     f.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                    labels["none"] += 1
+                    labels["no_failure"] += 1
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -23,6 +23,8 @@ __all__ = ["STACKS", "LABELS", "GENERATOR", "signatures", "generate", "generate_
 LABELS: tuple[str, ...] = (RESOURCE, CONFIG, BUG)
 GENERATOR = "smtriage-synth/1"
 SNIPPET_SHARE = 0.5
+# Windows whose logs could not be read (denied, or the log group is gone): only metrics and status remain.
+METRICS_ONLY_SHARE = 0.05
 
 
 def signatures() -> dict[str, list[str]]:
@@ -96,18 +98,24 @@ def _incident(rng: Random, seed: int, index: int, label: str, sig: Signature, st
         start, end, logs, metrics, context = failure_window(sc, story)
         s_iso, e_iso = start.strftime("%Y-%m-%dT%H:%M:%SZ"), end.strftime("%Y-%m-%dT%H:%M:%SZ")
         endpoint, variant = sc.endpoint, sc.variant
+        if metrics and rng.random() < METRICS_ONLY_SHARE:
+            logs, style = [], "metrics-only"
     else:
         logs, context = snippet(sc, story)
         metrics, s_iso, e_iso = {}, None, None
         endpoint = sc.endpoint if rng.random() < 0.2 else None
         variant = sc.variant if endpoint else None
+    source = {"generator": GENERATOR, "seed": seed, "stack": stack, "signature": sig.name, "style": style}
+    if style == "window":  # which events the failure wrote, for training the line scorer
+        source["failure_lines"] = [i for i, e in enumerate(logs) if e.pop("story", False)]
+    if story.metric_only:  # the lines say that something failed; only the metrics say why
+        source["cause_in_logs"] = False
     return {"id": f"synth-{seed}-{index:06d}", "endpoint": endpoint, "variant": variant, "start": s_iso, "end": e_iso,
-            "context": context, "logs": logs, "metrics": metrics, "label": label,
-            "source": {"generator": GENERATOR, "seed": seed, "stack": stack, "signature": sig.name, "style": style}}
+            "context": context, "logs": logs, "metrics": metrics, "label": label, "source": source}
 
 
 def generate_healthy(n: int, seed: int = 0, *, stacks: Sequence[str] | None = None) -> Iterator[dict]:
-    """Yield ``n`` windows with no failure (label None): traffic, start-ups, benign warnings."""
+    """Yield ``n`` windows with no failure (label no_failure): traffic, start-ups, benign warnings."""
     allowed = _allowed_stacks(stacks, None)
     pairs = [(s, STACK_WEIGHTS[s]) for s in STACKS]
     produced = index = 0
@@ -119,9 +127,12 @@ def generate_healthy(n: int, seed: int = 0, *, stacks: Sequence[str] | None = No
             continue
         sc = make_scene(rng, stack, "", "", None)
         start, end, logs, metrics, context = healthy_window(sc)
+        style = "window"
+        if metrics and rng.random() < METRICS_ONLY_SHARE:
+            logs, style = [], "metrics-only"
         produced += 1
         yield {"id": f"synth-healthy-{seed}-{index - 1:06d}", "endpoint": sc.endpoint, "variant": sc.variant,
                "start": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "end": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
-               "context": context, "logs": logs, "metrics": metrics, "label": None,
-               "source": {"generator": GENERATOR, "seed": seed, "stack": stack, "signature": None, "style": "window"}}
+               "context": context, "logs": logs, "metrics": metrics, "label": "no_failure",
+               "source": {"generator": GENERATOR, "seed": seed, "stack": stack, "signature": None, "style": style}}
 

@@ -24,6 +24,7 @@ class _Rec:
     inst: int
     seq: int
     message: str
+    story: bool = False  # written by the failure, not by the healthy background
 
 
 def window_start(sc: Scene) -> datetime:
@@ -39,23 +40,24 @@ def _budget(sc: Scene) -> int:
     return int(30 * (400 / 30) ** sc.rng.random())
 
 
-def _emit(sc: Scene, ev: Ev, t: datetime, inst: int, out: list[_Rec]) -> None:
+def _emit(sc: Scene, ev: Ev, t: datetime, inst: int, out: list[_Rec], story: bool) -> None:
     if joinable(sc, ev) and sc.style["multiline"]:
-        out.append(_Rec(t, inst, len(out), render_block(sc, ev, t)))
+        out.append(_Rec(t, inst, len(out), render_block(sc, ev, t), story))
         return
     for i in range(len(ev.lines)):
         text = render_line(sc, ev, i, t)
         if text.strip():        # CloudWatch has no empty events: blank lines of a block vanish
-            out.append(_Rec(t, inst, len(out), text))
+            out.append(_Rec(t, inst, len(out), text, story))
 
 
-def _play(sc: Scene, evs: list[Ev], t: datetime, inst: int, out: list[_Rec], until: datetime) -> datetime:
+def _play(sc: Scene, evs: list[Ev], t: datetime, inst: int, out: list[_Rec], until: datetime,
+          story: bool = False) -> datetime:
     """Emit ``evs`` in order starting at ``t``; returns the time after the last one."""
     for ev in evs:
         t = t + timedelta(seconds=ev.gap * sc.uf(0.5, 1.5) + sc.uf(0.0005, 0.02))
         if t >= until:
             break
-        _emit(sc, ev, t, inst, out)
+        _emit(sc, ev, t, inst, out, story)
     return t
 
 
@@ -84,8 +86,10 @@ def _traffic(sc: Scene, t0: datetime, t1: datetime, n: int, load: float, out: li
 
 
 def _finish(sc: Scene, recs: list[_Rec], streams: list[str]) -> list[dict]:
+    """The window's events in time order; the failure's own events say so (`story`), for the line scorer."""
     recs.sort(key=lambda r: (r.t, r.inst, r.seq))
-    return [{"timestamp": iso_event(r.t), "stream": streams[r.inst], "message": r.message} for r in recs]
+    return [{"timestamp": iso_event(r.t), "stream": streams[r.inst], "message": r.message,
+             **({"story": True} if r.story else {})} for r in recs]
 
 
 def _context(sc: Scene, status: str | None, reason: str | None, count: int) -> dict:
@@ -141,9 +145,10 @@ def failure_window(sc: Scene, story: Story) -> tuple[datetime, datetime, list[di
             for _ in range(attempts):
                 if t >= end:
                     break
-                t = _play(sc, story.events, t, k, recs, end)
+                t = _play(sc, story.events, t, k, recs, end, story=True)
                 for _ in range(rng.randint(0, 4) if ping_code else 0):
-                    t = _play(sc, noise.ping(sc, ping_code), t + timedelta(seconds=sc.uf(2, 15)), k, recs, end)
+                    t = _play(sc, noise.ping(sc, ping_code), t + timedelta(seconds=sc.uf(2, 15)), k, recs, end,
+                              story=True)
                 t += timedelta(seconds=sc.uf(30, 240))
         if serving_old:   # the instance of the previous deployment keeps serving while the new one fails
             _traffic(sc, start, end, max(10, budget - len(recs)), rng.uniform(0.05, 0.6), recs, n - 1)
@@ -180,7 +185,7 @@ def failure_window(sc: Scene, story: Story) -> tuple[datetime, datetime, list[di
             if tt >= end:
                 break
             evs = story.events if o == 0 or story.again is None else story.again
-            tt = _play(sc, evs, tt, k, recs, end) + timedelta(seconds=sc.uf(3, 150))
+            tt = _play(sc, evs, tt, k, recs, end, story=True) + timedelta(seconds=sc.uf(3, 150))
     forced = story.metric_only
     inv, inst = metrics.presence(sc, startup=False, forced=forced)
     if not forced and rng.random() < 0.15:

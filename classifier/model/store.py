@@ -1,4 +1,4 @@
-"""The triage model: a scikit-learn pipeline, its training, and safe persistence.
+"""Model directories: write them, and load them only after checking they are safe and meant for this code.
 
 A model directory holds `model.skops` (skops.io: every type in the file is
 audited against TRUSTED_TYPES before anything is built, so a model file from a
@@ -16,17 +16,15 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .errors import EXIT_MODEL, SmtriageError
-from .features import IncidentFeaturizer, TextView, schema_hash
-from .incident import LABELS, Incident
+from .. import __version__
+from ..incident import OUTCOMES
+from .features import IncidentFeaturizer, schema_hash
+from .pipeline import ModelError, TriageModel
 
 MODEL_FILE = "model.skops"
 MANIFEST_FILE = "manifest.json"
@@ -38,145 +36,10 @@ MANIFEST_FORMAT = 1
 # Pipeline, MaxAbsScaler, LogisticRegression, CalibratedClassifierCV).
 # A file naming anything else is refused before any object is built.
 TRUSTED_TYPES: tuple[str, ...] = (
-    "classifier.features.IncidentFeaturizer",
+    "classifier.model.features.IncidentFeaturizer",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
 )
-
-
-class ModelError(SmtriageError):
-    """The model cannot be used; the message says why and what to do."""
-
-    exit_code = EXIT_MODEL
-
-
-@dataclass
-class TriageModel:
-    """A fitted pipeline plus what the manifest says about it."""
-
-    pipeline: Any
-    manifest: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return tuple(self.manifest.get("labels", LABELS))
-
-    @property
-    def threshold(self) -> float:
-        return float(self.manifest.get("uncertain_threshold", 0.5))
-
-    @property
-    def version(self) -> str:
-        return str(self.manifest.get("model_version", "unversioned"))
-
-    def predict_proba(self, incidents: Sequence[Incident]) -> np.ndarray:
-        """(n, len(labels)) probabilities, columns in `labels` order."""
-        if not incidents:
-            return np.zeros((0, len(self.labels)))
-        return self.proba_of_rows(self.transform(incidents))
-
-    def proba_of_rows(self, rows: Any) -> np.ndarray:
-        """Probabilities of already scaled feature rows (so callers that also explain featurize once)."""
-        clf = self.pipeline.named_steps["classify"]
-        proba = clf.predict_proba(rows)
-        classes = list(clf.classes_)
-        return proba[:, [classes.index(label) for label in self.labels]]
-
-    # -- explanation ------------------------------------------------------
-    @property
-    def featurizer(self) -> IncidentFeaturizer:
-        return self.pipeline.named_steps["features"]
-
-    def transform(self, incidents: Sequence[Incident], views: Sequence[TextView] | None = None) -> Any:
-        """Feature rows scaled the way the classifier sees them (from `views` when already made)."""
-        incidents = list(incidents)
-        X = (self.featurizer.transform(incidents) if views is None
-             else self.featurizer.transform_views(incidents, views))
-        return self.pipeline.named_steps["scale"].transform(X)
-
-    def scale(self, X: Any) -> Any:
-        return self.pipeline.named_steps["scale"].transform(X)
-
-    def label_weights(self) -> np.ndarray:
-        """(n_labels, n_features) weight of each scaled column for each label against the others.
-
-        The mean of the calibration folds' logistic-regression coefficients,
-        centred across labels, so a positive weight pushes towards that label.
-        """
-        cached = getattr(self, "_weights", None)
-        if cached is not None:
-            return cached
-        clf = self.pipeline.named_steps["classify"]
-        coefs = np.mean([cc.estimator.coef_ for cc in clf.calibrated_classifiers_], axis=0)
-        classes = list(clf.classes_)
-        coefs = coefs[[classes.index(label) for label in self.labels]]
-        weights = coefs - coefs.mean(axis=0, keepdims=True)
-        self._weights = weights
-        return weights
-
-
-# ---------------------------------------------------------------- training
-
-def build_pipeline(*, C: float = 4.0, n_hash_bits: int = 14, calibration: str = "sigmoid", cv: int = 5) -> Any:
-    """Featurize -> scale -> calibrated multinomial logistic regression.
-
-    Logistic regression on hashed tokens and signal counts generalises across
-    stacks, and its weights give a per-line explanation for free; calibration
-    makes its confidence mean what it says. (Calibrating on predictions for
-    held-out serving stacks instead of stratified folds was tried: it made the
-    model underconfident on the real cases, ECE 0.116 against 0.063, for the
-    same leave-one-stack-out macro-F1.)
-    """
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import MaxAbsScaler
-
-    base = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")
-    return Pipeline([
-        ("features", IncidentFeaturizer(n_hash_bits=n_hash_bits)),
-        ("scale", MaxAbsScaler()),
-        ("classify", CalibratedClassifierCV(base, method=calibration, cv=cv)),
-    ])
-
-
-def fit(incidents: Sequence[Incident], *, sample_weight: np.ndarray | None = None, **params: Any) -> TriageModel:
-    labels = [inc.label for inc in incidents]
-    if any(label is None for label in labels):
-        raise ModelError("every training incident needs a label")
-    missing = sorted(set(LABELS) - set(labels))
-    if missing:
-        raise ModelError(f"training data has no incident labelled {', '.join(missing)}; every label needs examples")
-    pipeline = build_pipeline(**params)
-    fit_params = {"classify__sample_weight": sample_weight} if sample_weight is not None else {}
-    pipeline.fit(list(incidents), labels, **fit_params)
-    return TriageModel(pipeline, {"labels": list(LABELS)})
-
-
-MIN_THRESHOLD = 0.5
-
-
-def choose_threshold(confidence: np.ndarray, correct: np.ndarray, target_accuracy: float = 0.9,
-                     min_coverage: float = 0.5) -> float:
-    """Lowest confidence cut whose kept verdicts reach the target accuracy on validation data.
-
-    If no cut reaches it while keeping `min_coverage` of the verdicts, keep that
-    coverage: a tool that abstains on most failures is not used at 3 a.m.
-    Never below even odds (`MIN_THRESHOLD`): a label the model gives less than a
-    50% chance is a guess, and is shown as one.
-    """
-    order = np.argsort(-confidence, kind="stable")
-    conf = confidence[order]
-    hits = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
-    best = None
-    for k in range(len(order) - 1, -1, -1):  # widest coverage first
-        if hits[k] >= target_accuracy:
-            best = float(conf[k])
-            break
-    floor = float(conf[max(0, int(np.ceil(min_coverage * len(order))) - 1)]) if len(order) else 0.5
-    if best is None or best > floor:
-        best = floor
-    return round(min(max(best, MIN_THRESHOLD), 0.99), 4)
 
 
 # ---------------------------------------------------------------- persistence
@@ -261,10 +124,10 @@ def save(model: TriageModel, directory: str | Path, *, card: str | None = None) 
                                                                    "feature_schema"}},
         "model_file": MODEL_FILE,
         "sha256": sha256_file(model_path),
-        "labels": list(model.labels),
+        "labels": list(OUTCOMES),
         "versions": runtime_versions(),
         "feature_schema": {"hash": featurizer.schema_hash_, "n_hash_bits": featurizer.n_hash_bits,
-                           "n_features": featurizer.n_features_out_},
+                           "line_hash_bits": featurizer.line_hash_bits, "n_features": featurizer.n_features_out_},
     }
     # derived from the content, not the clock, so a rebuild from the same recipe is identical
     manifest["model_version"] = f"{__version__}+{manifest['sha256'][:12]}"
@@ -286,11 +149,14 @@ def check_manifest(manifest: dict[str, Any], where: Path) -> None:
         raise ModelError(f"{where}: manifest format {manifest.get('format_version')!r} is not {MANIFEST_FORMAT}; "
                          "retrain with this smtriage (`smtriage train`)")
     labels = manifest.get("labels")
-    if not isinstance(labels, list) or tuple(labels) != LABELS:
-        raise ModelError(f"{where}: model labels {labels!r:.200} differ from {list(LABELS)}")
+    if not isinstance(labels, list) or tuple(labels) != OUTCOMES:
+        raise ModelError(f"{where}: model labels {labels!r:.200} differ from {list(OUTCOMES)}; retrain it with "
+                         "`smtriage train`")
     schema = manifest.get("feature_schema")
     bits = schema.get("n_hash_bits") if isinstance(schema, dict) else None
-    if isinstance(bits, bool) or not isinstance(bits, int) or not 1 <= bits <= 24 or schema.get("hash") != schema_hash(bits):
+    line_bits = schema.get("line_hash_bits") if isinstance(schema, dict) else None
+    if (not all(isinstance(b, int) and not isinstance(b, bool) and 1 <= b <= 24 for b in (bits, line_bits))
+            or schema.get("hash") != schema_hash(bits, line_bits)):  # type: ignore[arg-type]
         raise ModelError(f"{where}: model was trained on a different feature schema than this smtriage computes; "
                          "retrain it with `smtriage train` or use the smtriage version that made it")
     versions = manifest.get("versions")
@@ -317,9 +183,10 @@ def load(directory: str | Path) -> TriageModel:
     if not isinstance(manifest, dict):
         raise ModelError(f"{manifest_path}: must be a JSON object")
     check_manifest(manifest, manifest_path)
-    threshold = manifest.get("uncertain_threshold", 0.5)
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
-        raise ModelError(f"{manifest_path}: uncertain_threshold must be a number from 0 to 1")
+    for key in ("uncertain_threshold", "detect_threshold"):
+        value = manifest.get(key, 0.5)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise ModelError(f"{manifest_path}: {key} must be a number from 0 to 1")
     if not isinstance(manifest.get("sha256"), str):
         raise ModelError(f"{manifest_path}: no sha256 of the model file; a manifest written by `smtriage train` has one")
     model_path = directory / str(manifest.get("model_file", MODEL_FILE))
@@ -353,15 +220,16 @@ def _check_built(pipeline: Any, manifest: dict[str, Any], where: Path) -> None:
     schema = manifest["feature_schema"]
     if (not isinstance(featurizer, IncidentFeaturizer) or "classify" not in steps
             or getattr(featurizer, "n_hash_bits", None) != schema["n_hash_bits"]
+            or getattr(featurizer, "line_hash_bits", None) != schema["line_hash_bits"]
             or getattr(featurizer, "schema_hash_", None) != schema["hash"]
-            or list(getattr(steps["classify"], "classes_", [])) != sorted(LABELS)):
+            or list(getattr(steps["classify"], "classes_", [])) != sorted(OUTCOMES)):
         raise ModelError(f"{where}: the model in the file is not the one its manifest describes (pipeline steps, "
                          "feature schema or labels differ); do not use it")
 
 
 def default_model_dir() -> Path:
     """The shipped model: inside the installed package, or `models/default` in a source checkout."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent
     bundled = here / "_bundled" / "models" / "default"
     if (bundled / MANIFEST_FILE).is_file():
         return bundled

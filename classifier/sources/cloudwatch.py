@@ -22,10 +22,10 @@ import boto3
 import botocore.exceptions as bex
 from botocore.config import Config
 
-from .. import collector
 from ..errors import AccessDenied, AwsAuthError, AwsUnavailable, NotFound, SmtriageError
 from ..incident import Context, Incident, LogEvent, MetricSeries
-from ..signals import EPISODE_SIGNALS, scan_messages
+from ..text.clean import message_texts
+from ..text.signals import LIKELY_FAILURE, scan
 
 LOG_GROUP_PREFIX = "/aws/sagemaker/Endpoints/"
 INVOCATION_NAMESPACE = "AWS/SageMaker"
@@ -255,7 +255,7 @@ def failure_lines(events: list[LogEvent]) -> list[LogEvent]:
     """The events among `events` that carry a failure signal (those an episode is built around)."""
     if not events:
         return []
-    found = scan_messages([e.message for e in events])[1].events_with(EPISODE_SIGNALS)
+    found = scan(message_texts([e.message for e in events])).texts_with(LIKELY_FAILURE)
     return [events[i] for i in found.tolist()]
 
 
@@ -445,7 +445,6 @@ def _variant_of(stream: str) -> str:
     return stream.split("/", 1)[0]
 
 
-@collector.rare()  # a window is a few container objects per event, read page by page: see collector
 def fetch_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions = AwsOptions(), *,
                  max_events: int = DEFAULT_MAX_EVENTS, page_size: int = 10_000,
                  progress: Callable[[int], None] | None = None) -> Window:

@@ -1,47 +1,46 @@
-"""Split a CloudWatch window into failure episodes.
+"""Split a CloudWatch window into candidate failure episodes.
 
 An hour of logs can hold a crash at 03:05 and an unrelated one at 03:50, or
-nothing at all. Each burst of failure signals (error lines, 5XX minutes,
-memory or disk pinned near full, a Failed status) becomes one episode,
-classified on its own; a window without any is reported as "no failure".
+nothing at all. Candidates are the lines the line scorer rates as likely
+failure lines, minutes with 5XX errors, memory or disk pinned near full, and
+a Failed status; candidates close in time make one episode. Whether an
+episode is a failure is the classifier's call (`no_failure` is one of its
+outcomes), not this module's: a phrase list or a score threshold only
+proposes.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import NamedTuple
 
-from . import instances
-from .incident import Incident, LogEvent, MetricSeries
-from .features import TextView, text_view
-from .signals import EPISODE_SIGNALS
+import numpy as np
 
-# Lines that only say "error"/"exception"/"failed" are weak alone: one benign
-# WARN-level "error" in an hour of traffic is not an incident.
-_WEAK = frozenset({"error_word", "exception_word", "failed_word", "glog_error", "http_5xx"})
+from .. import capacity
+from ..incident import Incident, LogEvent, MetricSeries
+from ..model.features import Reading
 
 
 @dataclass(frozen=True)
 class EpisodeRules:
-    gap: timedelta = timedelta(minutes=10)   # quieter than this between signals starts a new episode
-    lead: timedelta = timedelta(minutes=10)  # context kept before the first signal (start-up, climbing memory)
+    gap: timedelta = timedelta(minutes=10)   # quieter than this between candidates starts a new episode
+    lead: timedelta = timedelta(minutes=10)  # context kept before the first candidate (start-up, climbing memory)
     tail: timedelta = timedelta(minutes=2)
     max_episodes: int = 10
+    detect: float = 0.5  # a line scored at least this is a candidate
 
 
-class _Point(NamedTuple):  # a tuple, not a frozen dataclass: ten thousand of them are made per busy hour
+class _Point(NamedTuple):
     time: datetime | None
-    strong: bool
 
 
-def _fill_times(logs: list[LogEvent]) -> list[datetime | None]:
+def fill_times(logs: list[LogEvent]) -> list[datetime | None]:
     """Untimestamped events (continuation lines of a traceback) take the time of the event before them."""
     stamps = list(map(attrgetter("timestamp"), logs))
-    if all(stamps):  # every event of a CloudWatch window has its time (and a datetime is never false)
+    if all(stamps):
         return stamps
     out: list[datetime | None] = []
     last: datetime | None = None
@@ -55,31 +54,23 @@ def _fill_times(logs: list[LogEvent]) -> list[datetime | None]:
 
 def _metric_points(incident: Incident) -> list[_Point]:
     points: list[_Point] = []
-    it = instances.lookup(incident.context.instance_type)
+    itype = incident.context.instance_type
 
-    def scan_series(name: str, is_bad) -> None:
+    def scan_series(name: str, pinned: bool) -> None:
         series = incident.metrics.get(name)
         if series is None:
             return
+        finite = [v for v in series.values if not math.isnan(v)]
+        top = capacity.full_scale(name, itype, max(finite, default=0.0)) * capacity.PINNED if pinned else 0.0
         for t, v in zip(series.timestamps, series.values):
-            if not math.isnan(v) and is_bad(v):
-                points.append(_Point(t, True))
+            if not math.isnan(v) and v > top:
+                points.append(_Point(t))
 
-    gpus = it.gpus if it and it.gpus else 1
-    scan_series("Invocation5XXErrors", lambda v: v > 0)
-    scan_series("InvocationModelErrors", lambda v: v > 0)
-    scan_series("MemoryUtilization", lambda v: v >= 95)
-    scan_series("DiskUtilization", lambda v: v >= 95)
-    scan_series("GPUMemoryUtilization", lambda v: v >= 95 * gpus)
+    scan_series("Invocation5XXErrors", pinned=False)
+    scan_series("InvocationModelErrors", pinned=False)
+    for name in ("MemoryUtilization", "DiskUtilization", "GPUMemoryUtilization"):
+        scan_series(name, pinned=True)
     return points
-
-
-def failure_points(incident: Incident, view: TextView, times: list[datetime | None]) -> list[_Point]:
-    n = len(incident.logs)
-    failing = [i for i in view.result.events_with(EPISODE_SIGNALS).tolist() if i < n]
-    strong = set(view.result.events_with(EPISODE_SIGNALS - _WEAK).tolist())
-    points = [_Point(times[i], i in strong) for i in failing]
-    return points + _metric_points(incident)
 
 
 def _moved(t: datetime, by: timedelta) -> datetime:
@@ -90,65 +81,52 @@ def _moved(t: datetime, by: timedelta) -> datetime:
         return (datetime.max if by > timedelta(0) else datetime.min).replace(tzinfo=t.tzinfo)
 
 
-def _is_failure(points: list[_Point]) -> bool:
-    return any(p.strong for p in points) or len(points) >= 2
+def episode_id(incident: Incident, first: datetime | None) -> str:
+    """Named after the endpoint, its variant and the first failure sign: the same in any window that holds it."""
+    base = incident.endpoint or incident.id or "incident"
+    if incident.endpoint and incident.variant:
+        base += f"/{incident.variant}"
+    return f"{base}-{first:%Y-%m-%dT%H:%M:%SZ}" if first is not None else base
 
 
-def _slice(incident: Incident, view: TextView, times: list[datetime | None], lo: datetime,
-           hi: datetime) -> tuple[Incident, TextView]:
-    # `times` come from _fill_times: None only when no event has a time at all
-    kept: Sequence[int]
-    if not times or times[0] is None or (lo <= min(times) and max(times) <= hi):  # the episode is the whole window
-        kept, logs = range(len(times)), list(incident.logs)
-    else:
-        kept = [i for i, t in enumerate(times) if t is None or lo <= t <= hi]
-        logs = [incident.logs[i] for i in kept]
+def _slice(incident: Incident, reading: Reading, times: list[datetime | None], lo: datetime, hi: datetime,
+           first: datetime) -> tuple[Incident, Reading]:
+    kept = np.asarray([i for i, t in enumerate(times) if t is None or lo <= t <= hi], dtype=np.int64)
+    logs = [incident.logs[i] for i in kept.tolist()]
     metrics = {}
     for name, s in incident.metrics.items():
         keep = [k for k, t in enumerate(s.timestamps) if t is None or lo <= t <= hi]
         if keep:
             metrics[name] = MetricSeries(tuple(s.timestamps[k] for k in keep), tuple(s.values[k] for k in keep))
-    base = incident.endpoint or incident.id or "incident"
-    episode = replace(incident, id=f"{base}-{lo:%Y-%m-%dT%H:%MZ}", start=lo, end=hi, logs=logs, metrics=metrics)
-    return episode, view.logs_subset(kept)
+    episode = replace(incident, id=episode_id(incident, first), start=lo, end=hi, logs=logs, metrics=metrics)
+    return episode, reading.restrict(kept)
 
 
-def split(incident: Incident, rules: EpisodeRules = EpisodeRules()) -> list[Incident]:
-    """Failure episodes of a window, oldest first; [] when the window holds no failure."""
-    return [episode for episode, _ in split_with_views(incident, rules)]
-
-
-def split_with_views(incident: Incident, rules: EpisodeRules = EpisodeRules(),
-                     view: TextView | None = None) -> list[tuple[Incident, TextView]]:
-    """`split`, each episode with its text view cut from the window's (the window is scanned once)."""
-    view = view or text_view(incident)
-    times = _fill_times(incident.logs)
-    points = failure_points(incident, view, times)
-    # a record's start/end may not cover all of its own timestamps: a signal outside the window is not in it
+def split(incident: Incident, reading: Reading, rules: EpisodeRules = EpisodeRules()) -> list[tuple[Incident, Reading]]:
+    """Candidate episodes of a window, oldest first, each with its reading; [] when nothing stands out."""
+    times = fill_times(incident.logs)
+    scores = reading.event_score[: len(incident.logs)]
+    points = [_Point(times[i]) for i in np.flatnonzero(scores >= rules.detect).tolist()] + _metric_points(incident)
+    # a record's start/end may not cover all of its own timestamps: a sign outside the window is not in it
     points = [p for p in points if p.time is None or ((incident.start is None or p.time >= incident.start)
                                                       and (incident.end is None or p.time <= incident.end))]
-    failed_status = (incident.context.status or "").lower() == "failed"
-    if not _is_failure(points) and not failed_status:
+    failed_status = (incident.context.status or "").lower() == "failed" or bool(incident.context.failure_reason)
+    if not points and not failed_status:
         return []
-    timed = sorted((p for p in points if p.time is not None), key=lambda p: p.time)  # type: ignore[arg-type, return-value]
-    if not timed:
-        return [(incident, view)]
-    groups: list[list[_Point]] = [[timed[0]]]
-    for p in timed[1:]:
-        if p.time - groups[-1][-1].time > rules.gap:  # type: ignore[operator]
-            groups.append([p])
+    timed = sorted(t for p in points if (t := p.time) is not None)
+    if not timed:  # pasted lines, or a Failed endpoint with nothing else to place in time: the whole record
+        return [(incident, reading)]
+    groups: list[list[datetime]] = [[timed[0]]]
+    for t in timed[1:]:
+        if t - groups[-1][-1] > rules.gap:
+            groups.append([t])
         else:
-            groups[-1].append(p)
-    groups = [g for g in groups if _is_failure(g)] or ([timed] if failed_status else [])
+            groups[-1].append(t)
     while len(groups) > rules.max_episodes:  # merge the two closest neighbours
-        gaps = [groups[k + 1][0].time - groups[k][-1].time for k in range(len(groups) - 1)]  # type: ignore[operator]
+        gaps = [groups[k + 1][0] - groups[k][-1] for k in range(len(groups) - 1)]
         k = gaps.index(min(gaps))
         groups[k:k + 2] = [groups[k] + groups[k + 1]]
-    lo_bound = incident.start or datetime.min.replace(tzinfo=timed[0].time.tzinfo)  # type: ignore[union-attr]
-    hi_bound = incident.end or datetime.max.replace(tzinfo=timed[0].time.tzinfo)  # type: ignore[union-attr]
-    episodes = []
-    for g in groups:
-        lo = max(_moved(g[0].time, -rules.lead), lo_bound)  # type: ignore[arg-type]
-        hi = min(_moved(g[-1].time, rules.tail), hi_bound)  # type: ignore[arg-type]
-        episodes.append(_slice(incident, view, times, lo, hi))
-    return episodes
+    lo_bound = incident.start or datetime.min.replace(tzinfo=timed[0].tzinfo)
+    hi_bound = incident.end or datetime.max.replace(tzinfo=timed[0].tzinfo)
+    return [_slice(incident, reading, times, max(_moved(g[0], -rules.lead), lo_bound),
+                   min(_moved(g[-1], rules.tail), hi_bound), g[0]) for g in groups]

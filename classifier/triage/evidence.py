@@ -1,89 +1,29 @@
 """Which log lines and metric facts drove a verdict.
 
-The classifier is linear in its (scaled) features, so a line's weight towards
-a label is the dot product of that line's own features with the label's
-weights: exact for the line's signals and tokens, no sampling, and cheap
-enough to run on every verdict of a batch.
+The classifier is linear in its (scaled) features, and each feature of the
+text comes from known kinds of line: the hashed words of a salient kind
+enter weighted by its score, each signal's column is the score of the
+strongest kind carrying it. So a line's weight towards an outcome is exact:
+its share of the word columns plus the signal columns it holds, dotted with
+that outcome's weights. No sampling, and cheap enough for every verdict of a
+batch.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
 
 import numpy as np
 
-from . import instances
-from .features import TextView, salient_events, text_view
-from .incident import Evidence, Incident, LogEvent, MetricSeries
-from .model import TriageModel
+from .. import capacity
+from ..incident import LABELS, Evidence, Incident, MetricSeries
+from ..model import TriageModel
+from ..model.features import Reading, dense_feature_names
+from ..text.signals import SIGNALS
 
 MAX_EVIDENCE = 8
-MAX_LINE_CANDIDATES = 300
 MAX_TEXT = 400
 MIN_LINE_WEIGHT = 0.05  # below this a line did not move the verdict; showing it would only add noise
-_DIGITS = re.compile(r"\d+")
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    text: str
-    event: LogEvent | None
-
-
-def _candidates(incident: Incident, view: TextView) -> list[_Candidate]:
-    """Distinct signal-bearing lines (multi-line events split), in window order.
-
-    Drawn from the same capped set of signal events the featurizer hashes
-    (failure lines first), each distinct event once, so a window of 100,000
-    events costs no more than one of a few hundred.
-    """
-    texts = view.texts
-    seen: set[str] = set()
-    out: list[_Candidate] = []
-    first_of: dict[str, int] = {}
-    for i in salient_events(view.result, len(texts)).tolist():
-        first_of.setdefault(texts[i], i)
-    for i in first_of.values():
-        event = incident.logs[i] if i < len(incident.logs) else None
-        for line in texts[i].splitlines() or [texts[i]]:
-            line = line.strip()
-            key = _DIGITS.sub("#", line.lower())
-            if not line or key in seen:
-                continue
-            seen.add(key)
-            out.append(_Candidate(line, event))
-    if len(out) > MAX_LINE_CANDIDATES:
-        half = MAX_LINE_CANDIDATES // 2
-        out = out[:half] + out[-half:]
-    return out
-
-
-_GROUPS: dict[int, dict[str, np.ndarray]] = {}
-
-
-def _column_groups(model: TriageModel) -> dict[str, np.ndarray]:
-    """Column masks per kind of evidence; they depend only on the featurizer's width, so computed once."""
-    key = model.featurizer.n_hash_bits
-    if key not in _GROUPS:
-        _GROUPS[key] = _compute_groups(model)
-    return _GROUPS[key]
-
-
-def _compute_groups(model: TriageModel) -> dict[str, np.ndarray]:
-    names = model.featurizer.get_feature_names_out()
-    prefix = np.array([n.split(":", 1)[0] for n in names])
-    groups = {"line": np.isin(prefix, ["sig", "hash"]), "context": prefix == "ctx"}
-    metric_of = np.array([n.split(":")[1] if n.startswith("metric:") and n.count(":") == 2 else "" for n in names])
-    derived = {"metric:rate_5xx": "Invocation5XXErrors", "metric:rate_4xx": "Invocation4XXErrors",
-               "metric:rate_model_errors": "InvocationModelErrors", "metric:traffic_drop": "Invocations"}
-    for i, n in enumerate(names):
-        if n in derived:
-            metric_of[i] = derived[n]
-    for m in set(metric_of) - {""}:
-        groups["metric:" + m] = metric_of == m
-    return groups
 
 
 def _fmt_pct(v: float) -> str:
@@ -101,15 +41,10 @@ def describe_metric(name: str, series: MetricSeries, instance_type: str | None) 
         return None
     where = f" on {instance_type}" if instance_type else ""
     if name.endswith("Utilization"):
-        it = instances.lookup(instance_type)
-        scale = ""
-        if it and name == "CPUUtilization":
-            scale = f" of {100 * it.vcpus}% ({it.vcpus} vCPUs)"
-        elif it and it.gpus and name.startswith("GPU"):
-            scale = f" of {100 * it.gpus}% ({it.gpus} GPU{'s' if it.gpus > 1 else ''})"
-        high = int((vals >= 90 * (it.vcpus if it and name == "CPUUtilization" else it.gpus if it and it.gpus and name.startswith("GPU") else 1)).sum())
-        return (f"{name} peaked at {_fmt_pct(vals.max())}{scale}{where} (started at {_fmt_pct(vals[0])}; "
-                f"≥90% in {high} of {vals.size} minutes)")
+        full = capacity.full_scale(name, instance_type, float(vals.max()))
+        high = int((vals >= capacity.SATURATED * full).sum())
+        return (f"{name} peaked at {_fmt_pct(vals.max())}{capacity.devices(name, instance_type)}{where} (started at "
+                f"{_fmt_pct(vals[0])}; ≥{capacity.SATURATED:.0%} of full in {high} of {vals.size} minutes)")
     if name in ("ModelLatency", "OverheadLatency", "ModelSetupTime"):
         return f"{name} peaked at {_fmt_us(vals.max())} (median {_fmt_us(float(np.median(vals)))})"
     with np.errstate(over="ignore"):  # absurd datapoints (1e308 errors a minute) sum to inf, printed as such
@@ -120,43 +55,93 @@ def describe_metric(name: str, series: MetricSeries, instance_type: str | None) 
     return f"{name}: {total:,.0f} in {minutes} of {vals.size} minutes"
 
 
-def explain(model: TriageModel, incident: Incident, label: str, rows_scaled=None,
-            view: TextView | None = None) -> list[Evidence]:
-    """Up to MAX_EVIDENCE items, strongest first: log lines, metric facts, endpoint status."""
+_DERIVED_METRIC = {"rate_5xx": "Invocation5XXErrors", "rate_4xx": "Invocation4XXErrors",
+                   "rate_model_errors": "InvocationModelErrors", "traffic_drop": "Invocations"}
+
+
+def _metric_columns() -> dict[str, np.ndarray]:
+    """Column indices of each metric's statistics."""
+    out: dict[str, list[int]] = {}
+    for i, name in enumerate(dense_feature_names()):
+        parts = name.split(":")
+        if parts[0] != "metric":
+            continue
+        metric = parts[1] if len(parts) == 3 else _DERIVED_METRIC.get(parts[1])
+        if metric:
+            out.setdefault(metric, []).append(i)
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
+def _line_weights(model: TriageModel, reading: Reading, salient: np.ndarray, raw_weights: np.ndarray) -> np.ndarray:
+    """Each salient kind's part in the outcome's score: its words' share of the row, and its signals."""
+    featurizer = model.featurizer
+    n_dense = featurizer.n_dense_
+    sig0 = dense_feature_names().index(f"sig:{SIGNALS[0].name}")
+    out = np.zeros(len(salient))
+    # the word columns are the score-weighted sum of each kind's word counts, over that sum's norm
+    norm = float(np.linalg.norm(featurizer.word_counts(reading, salient)[1]))
+    for j, k in enumerate(salient.tolist()):
+        cols, vals = featurizer.word_counts(reading, np.asarray([k]))
+        if norm > 0 and len(cols):
+            out[j] += float(raw_weights[n_dense + cols] @ vals) / norm
+    # each signal's column is the score of the strongest salient kind carrying it
+    best: dict[int, int] = {}
+    for j, k in enumerate(salient.tolist()):
+        for sig in reading.table.signals_of(k):
+            if sig not in best or reading.kind_score[k] > reading.kind_score[salient[best[sig]]]:
+                best[sig] = j
+    for sig, j in best.items():
+        out[j] += raw_weights[sig0 + sig] * reading.kind_score[salient[j]]
+    # the cause votes: the mean is every kind's share, the strongest vote is one kind's
+    s = reading.kind_score[salient]
+    votes = s[:, None] * reading.kind_cause[salient]
+    if len(s) and s.sum() > 0:
+        names = dense_feature_names()
+        for c, label in enumerate(LABELS):
+            out += raw_weights[names.index(f"cause:{label}:mean")] * votes[:, c] / s.sum()
+            top = int(votes[:, c].argmax())
+            out[top] += raw_weights[names.index(f"cause:{label}:max")] * votes[top, c]
+    return out
+
+
+def explain(model: TriageModel, incident: Incident, label: str, row_scaled, reading: Reading) -> list[Evidence]:
+    """Up to MAX_EVIDENCE items, strongest first: log lines, metric facts, the FailureReason and status."""
     k = model.labels.index(label)
-    weights = model.label_weights()[k]
-    groups = _column_groups(model)
+    scale = model.pipeline.named_steps["scale"].scale_
+    raw_weights = model.label_weights()[k] / np.where(scale > 0, scale, 1.0)
     items: list[Evidence] = []
 
-    candidates = _candidates(incident, view or text_view(incident))
-    if candidates:
-        X = model.scale(model.featurizer.line_rows([c.text for c in candidates]))
-        scores = np.asarray(X @ np.where(groups["line"], weights, 0.0)).ravel()
-        for c, s in zip(candidates, scores):
-            if s >= MIN_LINE_WEIGHT:
-                text = c.text if len(c.text) <= MAX_TEXT else c.text[:MAX_TEXT] + "…"
-                items.append(Evidence("log", text, float(s), c.event.timestamp if c.event else None,
-                                      c.event.stream if c.event else None))
-
-    full = rows_scaled if rows_scaled is not None else model.transform([incident])
-    contrib = np.asarray(full.multiply(weights).todense()).ravel() if hasattr(full, "multiply") else full.ravel() * weights
-    for key, mask in groups.items():
-        if not key.startswith("metric:"):
+    salient = reading.salient()
+    weights = _line_weights(model, reading, salient, raw_weights)
+    for kind, w in zip(salient.tolist(), weights.tolist()):
+        if w < MIN_LINE_WEIGHT:
             continue
-        name = key.split(":", 1)[1]
+        line_no = reading.first_line(kind)
+        at = reading.log_index(int(reading.table.owner[line_no]))
+        text = reading.table.lines[line_no].strip()
+        text = text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
+        if at is None:  # the FailureReason
+            items.append(Evidence("context", text, float(w)))
+            continue
+        event = incident.logs[at]
+        items.append(Evidence("log", text, float(w), event.timestamp, event.stream))
+
+    contrib = np.asarray(row_scaled.multiply(model.label_weights()[k]).todense()).ravel()
+    for name, cols in _metric_columns().items():
         series = incident.metrics.get(name)
-        score = float(contrib[mask].sum())
+        score = float(contrib[cols].sum())
         if series is None or score <= 0:
             continue
         text = describe_metric(name, series, incident.context.instance_type)
         if text:
             items.append(Evidence("metric", text, score, metric=name))
 
-    ctx = incident.context
-    if ctx.status or ctx.failure_reason:
-        score = float(contrib[groups["context"]].sum())
-        reason = f": {ctx.failure_reason}" if ctx.failure_reason else ""
-        items.append(Evidence("context", f"Endpoint status {ctx.status or 'unknown'}{reason}", max(score, 0.0)))
+    status = (incident.context.status or "")
+    if status.lower() == "failed":
+        status_col = dense_feature_names().index("ctx:status_failed")
+        score = float(contrib[status_col])
+        if score > 0 and not any(e.kind == "context" for e in items):
+            items.append(Evidence("context", "Endpoint status Failed", score))
 
     items.sort(key=lambda e: -e.weight)
     logs = [e for e in items if e.kind == "log"][:6]

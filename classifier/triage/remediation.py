@@ -11,12 +11,10 @@ import math
 import re
 from collections.abc import Sequence
 
-from . import instances
-from .logtext import message_text
-from .incident import Evidence, Incident
-from .signals import SIGNALS, scan
-
-_FAMILY = {s.name: s.family for s in SIGNALS}
+from .. import capacity
+from ..incident import NO_FAILURE, Evidence, Incident
+from ..text.clean import message_text
+from ..text.signals import FAMILY, scan
 
 _FRAME = re.compile(r'File "([^"]+)", line (\d+), in ([\w<>.]+)')
 _EXC = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt))(?::\s+(.*)|\s*$)")
@@ -49,14 +47,14 @@ def _families(evidence: Sequence[Evidence]) -> list[str]:
     # one scan over every text: a phrase never spans two events, so each event's signals are what
     # scanning it alone finds (in signal order either way)
     texts = [e.text for e in evidence if e.kind != "metric"]
-    hits = scan(texts).event_hits if texts else {}
+    hits = scan(texts).by_text() if texts else {}
     out: list[str] = []
     k = 0
     for e in evidence:
         if e.kind == "metric":
             found = [_METRIC_FAMILY.get(e.metric or "", "")]
         else:
-            found = [_FAMILY[n] for n in hits.get(k, ())]
+            found = [FAMILY[n] for n in hits.get(k, ())]
             k += 1
         for fam in found:
             if fam and fam not in out and fam not in _GENERIC:
@@ -70,7 +68,7 @@ def _peak(incident: Incident, metric: str) -> float | None:
     return max(vals) if vals else None
 
 
-def _names(types: list[instances.InstanceType]) -> str:
+def _names(types: list[capacity.InstanceType]) -> str:
     return " or ".join(t.name for t in types)
 
 
@@ -78,8 +76,8 @@ def _names(types: list[instances.InstanceType]) -> str:
 
 def _gpu_memory(incident: Incident, texts: Sequence[str] = ()) -> str:
     itype = incident.context.instance_type
-    it = instances.lookup(itype)
-    bigger = instances.bigger_for_gpu_memory(itype)
+    it = capacity.lookup(itype)
+    bigger = capacity.bigger_for_gpu_memory(itype)
     target = f"move to an instance with more GPU memory such as {_names(bigger)}" if bigger else "move to an instance with more GPU memory"
     have = f" on {it.name} ({it.gpus}×{it.gpu_memory_gib:.0f} GiB {it.accelerator})" if it and it.gpus else (
         f" on {itype}" if itype else "")
@@ -91,7 +89,7 @@ def _host_memory(incident: Incident, texts: Sequence[str] = ()) -> str:
     itype = incident.context.instance_type
     on = f" on {itype}" if itype else ""
     mem = _peak(incident, "MemoryUtilization")
-    bigger = instances.bigger_for_memory(itype)
+    bigger = capacity.bigger_for_memory(itype)
     head = f"MemoryUtilization peaked at {mem:.0f}%{on}: " if mem is not None and mem >= 80 else f"The host ran out of memory{on}: "
     target = (f"move to an instance with more memory such as {_names(bigger)}" if bigger
               else "move to an instance type with more memory")
@@ -112,7 +110,7 @@ def _disk(incident: Incident, texts: Sequence[str] = ()) -> str:
 
 
 def _capacity(incident: Incident, texts: Sequence[str] = ()) -> str:
-    bigger = instances.bigger_for_cpu(incident.context.instance_type)
+    bigger = capacity.bigger_for_cpu(incident.context.instance_type)
     more = f" or a larger instance such as {_names(bigger)}" if bigger else ""
     return ("The endpoint is saturated: add instances (target-tracking auto scaling on InvocationsPerInstance)"
             f"{more}, and raise the number of workers if CPU is idle.")
@@ -164,7 +162,7 @@ def _import(incident: Incident, text: str) -> str:
 
 def _gpu_config(incident: Incident, text: str) -> str:
     low = text.lower()
-    it = instances.lookup(incident.context.instance_type)
+    it = capacity.lookup(incident.context.instance_type)
     sharding = re.search(r"shard|tensor.?parallel|num_gpus|world.?size|tp_degree|device ordinal|partitions", low)
     if sharding and it and it.gpus:
         return (f"{it.name} has {it.gpus} GPU{'s' if it.gpus > 1 else ''}: set SM_NUM_GPUS / num_shard / "
@@ -322,6 +320,8 @@ _CONFIG_EVENTS = 2000
 
 def remediate(label: str, incident: Incident, evidence: Sequence[Evidence], texts: Sequence[str]) -> str:
     """What to do next; `texts` are the incident's event texts (`event_texts`: its logs, then its FailureReason)."""
+    if label == NO_FAILURE:
+        return "Nothing to do: no failure found in these logs and metrics."
     families = _families(evidence)
     if label == "resource_exhaustion":
         return _resource(incident, families, texts)

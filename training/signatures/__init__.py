@@ -45,4 +45,4 @@ def signature(name: str, label: str, stacks: tuple[str, ...], *, need: str | Map
 
 
 # Registration happens on import; the order is fixed, which keeps generation deterministic.
-from training.signatures import config, model_bug, resource  # noqa: E402,F401  (importing registers them)
+from training.signatures import config, model_bug, resource, symptoms  # noqa: E402,F401  (importing registers them)
