@@ -15,7 +15,6 @@ from .common import PY, ROOT, say
 
 ORDER = {
     "startup": "benchmarks.bench_startup",
-    "metrics": "benchmarks.bench_metrics",
     "classify": "benchmarks.bench_classify",
     "train": "benchmarks.bench_train",
     "batch": "benchmarks.bench_batch",

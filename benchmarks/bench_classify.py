@@ -172,14 +172,14 @@ def main() -> None:
 
 def advice_by_label(model, window, n: int) -> dict:
     """label -> timing of `explain` + `remediate` for a verdict of that label on the window's (first) episode."""
-    from classifier.episodes import split_with_views
-    from classifier.evidence import explain
-    from classifier.remediation import remediate
+    from classifier.triage import episodes, rules_of
+    from classifier.triage.evidence import explain
+    from classifier.triage.remediation import remediate
 
-    episode, view = split_with_views(window)[0]
-    row = model.transform([episode], [view])[0]
-    return {label: best_of(lambda label=label: remediate(label, episode, explain(model, episode, label, row, view),
-                                                         view.texts), n)[0] for label in model.labels}
+    episode, reading = episodes.split(window, model.read(window), rules_of(model))[0]
+    row = model.transform([episode], [reading])[0]
+    return {label: best_of(lambda label=label: remediate(label, episode, explain(model, episode, label, row, reading),
+                                                         reading.own_texts()), n)[0] for label in model.labels}
 
 
 DELAYS = (0.0, 0.3)

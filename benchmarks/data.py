@@ -41,7 +41,7 @@ def _record_lines(rec: dict[str, Any]) -> list[str]:
 
 def signals_fingerprint() -> str:
     """Changes whenever the product's signal patterns do (the data's signal shares are then recounted)."""
-    from classifier.signals import SIGNALS
+    from classifier.text.signals import SIGNALS
 
     h = hashlib.sha256()
     for s in SIGNALS:  # regex scanners had a `pattern`, the phrase scanner `counted_only`: take whichever exists
@@ -51,16 +51,13 @@ def signals_fingerprint() -> str:
 
 def _line_classes(lines: list[str]) -> tuple[int, int, int]:
     """(lines with any signal, lines with a non-traffic signal, lines with a failure/episode signal) by the product's scan."""
-    from classifier import signals
-    from classifier.logtext import message_text
+    from classifier.text import signals
+    from classifier.text.clean import message_text
 
-    EPISODE_SIGNALS = signals.EPISODE_SIGNALS
-    # healthy-traffic signals: named in TRAFFIC_SIGNALS by the regex scanner; counted only (never on an event) by the phrase one
-    TRAFFIC_SIGNALS = getattr(signals, "TRAFFIC_SIGNALS", frozenset())
-    hits = signals.scan([message_text(x) for x in lines]).event_hits
+    hits = signals.scan([message_text(x) for x in lines]).by_text()
     anysig = len(hits)
-    salient = sum(1 for names in hits.values() if not set(names) <= TRAFFIC_SIGNALS)
-    episode = sum(1 for names in hits.values() if not EPISODE_SIGNALS.isdisjoint(names))
+    salient = anysig  # no signal is traffic-only any more: every located signal is a feature
+    episode = sum(1 for names in hits.values() if not signals.LIKELY_FAILURE.isdisjoint(names))
     return anysig, salient, episode
 
 
@@ -68,9 +65,9 @@ def build_lines(n: int, path: Path, target_share: float = 0.10) -> dict[str, Any
     """Interleave the generator's failure windows and healthy windows until `n` lines.
 
     The next window is a failure window while the running share of failure lines
-    (lines carrying one of the product's EPISODE_SIGNALS) is below `target_share`,
+    (lines carrying one of the product's LIKELY_FAILURE signals) is below `target_share`,
     else a healthy window; shares are counted with the product's own
-    `classifier.signals.scan` over each generator window.
+    `classifier.text.signals.scan` over each generator window.
     """
     _ensure_path()
     from training.generator import generate, generate_healthy

@@ -1,4 +1,4 @@
-"""The product's signal patterns (classifier.signals.SIGNALS) as a POSIX ERE file for `grep -E -i -f`.
+"""The product's signal patterns (classifier.text.signals.SIGNALS) as a POSIX ERE file for `grep -E -i -f`.
 
 Plain-phrase signals become one escaped literal per line. The few explicit
 regexes are translated; all translations keep the meaning on a single line of
@@ -49,7 +49,7 @@ def translate(pattern: str) -> str:
 
 def ere_patterns() -> list[tuple[str, str]]:
     """(signal name, ERE) pairs, one per literal phrase or per explicit regex."""
-    from classifier.signals import SIGNALS
+    from classifier.text.signals import SIGNALS
 
     out = []
     for sig in SIGNALS:

@@ -20,13 +20,14 @@ def featurize(n_windows: int = 1000, rounds: int = 3) -> None:
     path, _ = lines_file()
     lines = read_lines(path)[: n_windows * 1000]
     incidents = incidents_from_lines(lines, per=1000)
-    from classifier.features import IncidentFeaturizer
+    from classifier.model import default_model_dir, load
 
+    featurizer = load(default_model_dir()).featurizer
     gc.collect()
     gc.disable()
     t0 = time.perf_counter()
     for _ in range(rounds):  # enough samples for a profile once the featurizer is fast
-        IncidentFeaturizer(n_hash_bits=14).fit(incidents).transform(incidents)
+        featurizer.transform(incidents)
     print(f"featurized {len(lines):,} lines {rounds}x in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
 
 

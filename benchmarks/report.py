@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .common import RESULTS, ROOT, Table
 
-ORDER = ["featurize", "metrics", "classify", "classify_process", "startup", "batch", "train",
+ORDER = ["featurize", "classify", "classify_process", "startup", "batch", "train",
          "profile_featurize", "profile_triage", "profile_batch"]
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 

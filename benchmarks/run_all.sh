@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the benchmark peers into the dev venv and run every benchmark; see benchmarks/README.md.
 #   bash benchmarks/run_all.sh              # everything, then the report (benchmarks/_data/results/RESULTS.md)
-#   bash benchmarks/run_all.sh featurize    # just some: startup metrics classify train batch featurize profile
+#   bash benchmarks/run_all.sh featurize    # just some: startup classify train batch featurize profile
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv

@@ -37,7 +37,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from .. import capacity
 from ..incident import LABELS, NO_FAILURE, Incident
 from ..text.clean import message_texts
-from ..text.lines import LineTable, line_table, words
+from ..text.lines import LineTable, line_table, words_of
 from ..text.signals import SIGNALS
 
 FEATURE_SCHEMA_VERSION = 4
@@ -109,22 +109,29 @@ def _word_code(word: str) -> int:
     return zlib.crc32(word[:_MAX_WORD].encode())
 
 
-def _codes(text: str) -> np.ndarray:
-    """crc32 of each word, then of each pair of neighbouring words."""
-    w = np.fromiter(map(_word_code, words(text)), dtype=np.uint64)
-    pairs = (w[:-1] * np.uint64(0x9E3779B1) ^ w[1:]) if len(w) > 1 else w[:0]
-    return np.concatenate([w, pairs])
+_PAIR = np.uint64(0x9E3779B1)
 
 
-def kind_rows(table: LineTable, n_hash_bits: int) -> sp.csr_matrix:
+def _codes_of(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """crc32 of each word of each text, then of each pair of neighbouring words: (codes, the text of each)."""
+    per_text = words_of(texts)
+    lengths = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
+    flat = [w for ws in per_text for w in ws]
+    codes = np.fromiter(map(_word_code, flat), dtype=np.uint64, count=len(flat))
+    owner = np.repeat(np.arange(len(per_text)), lengths)
+    same = owner[:-1] == owner[1:]  # neighbours within one text make a pair
+    pairs = (codes[:-1] * _PAIR ^ codes[1:])[same]
+    return np.concatenate([codes, pairs]), np.concatenate([owner, owner[:-1][same]])
+
+
+def kind_rows(table: LineTable, n_hash_bits: int, words_of: tuple[np.ndarray, np.ndarray] | None = None) -> sp.csr_matrix:
     """What the line scorer reads of each kind of line: its words and pairs (log counts, L2-normalised), then its
-    signals (1 each)."""
+    signals (1 each). `words_of` is `_codes_of(table.firsts)`, when already made."""
     width = 1 << n_hash_bits
     n = table.n_kinds
-    codes = [_codes(t) for t in table.templates]
-    lengths = np.fromiter(map(len, codes), dtype=np.int64, count=n)
-    flat = (np.concatenate(codes) & np.uint64(width - 1)).astype(np.int64) if n else np.zeros(0, dtype=np.int64)
-    pairs, counts = np.unique(np.repeat(np.arange(n), lengths) * width + flat, return_counts=True)
+    codes, owner = words_of if words_of is not None else _codes_of(table.firsts)
+    flat = (codes & np.uint64(width - 1)).astype(np.int64)
+    pairs, counts = np.unique(owner * width + flat, return_counts=True)
     rows, cols = pairs // width, pairs % width
     vals = np.log1p(counts)
     norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=n))
@@ -148,6 +155,7 @@ class Reading:
     table: LineTable
     kind_score: np.ndarray
     kind_cause: np.ndarray  # per kind, the probability of each cause (LABELS order) were it a failure line
+    words: tuple[np.ndarray, np.ndarray]  # the hashes of every kind's words and word pairs, and the kind of each
     lines: np.ndarray  # the lines of the table that belong to this reading
     events: np.ndarray | None = None  # the window's log events this reading keeps (None: all of them)
 
@@ -176,9 +184,10 @@ class Reading:
         keep = max(min(MIN_SALIENT, int((scores >= FLOOR).sum())), int((scores >= SALIENT).sum()))
         return order[:min(keep, MAX_SALIENT)]
 
-    def own_texts(self) -> list[str]:
-        """The texts of this reading's own events, in order (an episode's, not its whole window's)."""
-        return [self.texts[i] for i in np.unique(self.table.owner[self.lines]).tolist()]
+    def own_texts(self, last: int | None = None) -> list[str]:
+        """The texts of this reading's own events in order (an episode's, not its whole window's), or their `last`."""
+        owners = np.unique(self.table.owner[self.lines])
+        return [self.texts[i] for i in (owners if last is None else owners[-last:]).tolist()]
 
     def first_line(self, kind: int) -> int:
         """This reading's first line of a kind."""
@@ -190,8 +199,8 @@ class Reading:
         keep = np.isin(self.table.owner, events)
         if len(self.texts) > self.n_logs:
             keep |= self.table.owner >= self.n_logs
-        return Reading(self.texts, self.n_logs, self.table, self.kind_score, self.kind_cause, np.flatnonzero(keep),
-                       events)
+        return Reading(self.texts, self.n_logs, self.table, self.kind_score, self.kind_cause, self.words,
+                       np.flatnonzero(keep), events)
 
 
 # ---------------------------------------------------------------- dense blocks
@@ -221,9 +230,8 @@ def _signal_block(reading: Reading, salient: np.ndarray) -> np.ndarray:
     """Per signal, the score of the strongest salient kind carrying it."""
     out = np.zeros(len(SIGNALS))
     table = reading.table
-    for k in salient.tolist():
-        for sig in table.signals_of(k):
-            out[sig] = max(out[sig], reading.kind_score[k])
+    on = np.isin(table.signal_rows, salient)
+    np.maximum.at(out, table.signal_cols[on], reading.kind_score[table.signal_rows[on]])
     return out
 
 
@@ -315,13 +323,13 @@ def context_block(incident: Incident) -> np.ndarray:
 
 # ---------------------------------------------------------------- estimator
 
-def _kind_targets(incident: Incident, n_texts: int, table: LineTable, label: str, healthy: set[str]) -> np.ndarray:
+def _kind_targets(incident: Incident, n_texts: int, table: LineTable, label: str, healthy: set[bytes]) -> np.ndarray:
     """1 for each kind of line that is part of the incident's failure, 0 for the healthy ones."""
     if label == NO_FAILURE:
         return np.zeros(table.n_kinds)
     marked = (incident.source or {}).get("failure_lines")
     if not isinstance(marked, list):  # a real report: what a healthy endpoint also writes is not the failure
-        return np.array([float(t not in healthy) for t in table.templates])
+        return np.array([float(k not in healthy) for k in table.keys])
     failing = np.zeros(n_texts, dtype=bool)
     failing[[i for i in marked if isinstance(i, int) and 0 <= i < len(incident.logs)]] = True
     failing[len(incident.logs):] = True  # the FailureReason
@@ -358,14 +366,15 @@ class IncidentFeaturizer(TransformerMixin, BaseEstimator):
         self.cv = cv
 
     # -- fitting -----------------------------------------------------------
-    def _prepare(self, incidents: Sequence[Incident]) -> list[tuple[list[str], LineTable, sp.csr_matrix]]:
-        """Each incident's texts, line table and kind rows: made once, used by every fold."""
-        out = []
-        for inc in incidents:
-            texts = event_texts(inc)
-            table = line_table(texts)
-            out.append((texts, table, kind_rows(table, self.line_hash_bits)))
-        return out
+    def _prepare(self, incidents: Sequence[Incident]) -> list[tuple[list[str], LineTable, tuple, sp.csr_matrix]]:
+        """Each incident's texts, line table, kinds' words and kind rows: made once, used by every fold."""
+        return [self._parts(inc) for inc in incidents]
+
+    def _parts(self, incident: Incident) -> tuple[list[str], LineTable, tuple, sp.csr_matrix]:
+        texts = event_texts(incident)
+        table = line_table(texts)
+        words_of = _codes_of(table.firsts)
+        return texts, table, words_of, kind_rows(table, self.line_hash_bits, words_of)
 
     def _fit_lines(self, incidents: Sequence[Incident], prepared, y: Sequence[str], weights: np.ndarray,
                    index: np.ndarray):
@@ -377,10 +386,10 @@ class IncidentFeaturizer(TransformerMixin, BaseEstimator):
         """
         from sklearn.linear_model import LogisticRegression
 
-        healthy = {t for i in index.tolist() if y[i] == NO_FAILURE for t in prepared[i][1].templates}
+        healthy = {k for i in index.tolist() if y[i] == NO_FAILURE for k in prepared[i][1].keys}
         rows, targets, w, causes = [], [], [], []
         for i in index.tolist():
-            texts, table, X = prepared[i]
+            texts, table, _, X = prepared[i]
             if not table.n_kinds:
                 continue
             rows.append(X)
@@ -436,20 +445,17 @@ class IncidentFeaturizer(TransformerMixin, BaseEstimator):
 
     # -- reading -----------------------------------------------------------
     def _reading(self, incident: Incident, prepared, models) -> Reading:
-        texts, table, X = prepared
+        texts, table, words_of, X = prepared
         lines, causes = models
         if table.n_kinds:
             scores, cause = lines.predict_proba(X)[:, 1], causes.predict_proba(X)
         else:
             scores, cause = np.zeros(0), np.zeros((0, len(LABELS)))
-        return Reading(texts, len(incident.logs), table, scores, cause, np.arange(len(table.lines)))
+        return Reading(texts, len(incident.logs), table, scores, cause, words_of, np.arange(len(table.lines)))
 
     def read(self, incident: Incident) -> Reading:
         """The incident's lines, scored by the fitted line model."""
-        texts = event_texts(incident)
-        table = line_table(texts)
-        return self._reading(incident, (texts, table, kind_rows(table, self.line_hash_bits)),
-                             (self.line_model_, self.cause_model_))
+        return self._reading(incident, self._parts(incident), (self.line_model_, self.cause_model_))
 
     def line_scores(self, lines: Sequence[str]) -> np.ndarray:
         """The failure score of each line on its own."""
@@ -470,17 +476,13 @@ class IncidentFeaturizer(TransformerMixin, BaseEstimator):
 
     def word_counts(self, reading: Reading, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Columns and values of the hashed words of `kinds`, each kind's counts weighted by its score."""
-        mask = np.uint64((1 << self.n_hash_bits) - 1)
-        parts, weights = [], []
-        for k in kinds.tolist():
-            codes = _codes(reading.table.templates[k])
-            parts.append(codes)
-            weights.append(np.full(len(codes), reading.kind_score[k]))
-        if not parts:
+        codes, owner = reading.words
+        on = np.isin(owner, kinds)
+        if not on.any():
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        codes = (np.concatenate(parts) & mask).astype(np.int64)
-        cols, inverse = np.unique(codes, return_inverse=True)
-        return cols, np.bincount(inverse, weights=np.concatenate(weights))
+        cols, inverse = np.unique((codes[on] & np.uint64((1 << self.n_hash_bits) - 1)).astype(np.int64),
+                                  return_inverse=True)
+        return cols, np.bincount(inverse, weights=reading.kind_score[owner[on]])
 
     def text_row(self, reading: Reading, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """`word_counts`, L2-normalised: the hashed columns of the row."""

@@ -1,1 +1,1 @@
-"""Log text as the model reads it: cleaning, the signal vocabulary, line templates. Pure: no I/O."""
+"""Log text as the model reads it: cleaning, the signal vocabulary, lines grouped into kinds. Pure: no I/O."""

@@ -49,5 +49,5 @@ def message_text(message: str) -> str:
 
 
 def message_texts(messages: list[str]) -> list[str]:
-    """`message_text` of every message."""
-    return [message_text(m) for m in messages]
+    """`message_text` of every message; most have nothing to peel off and are taken as they are."""
+    return [message_text(m) if "{" in m or "\x1b" in m or "#033" in m else m for m in messages]

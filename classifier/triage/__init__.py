@@ -17,7 +17,7 @@ from ..model import TriageModel, decide
 from ..model.features import Reading
 from . import episodes
 from .evidence import explain
-from .remediation import remediate
+from .remediation import TEXTS_READ, remediate
 
 
 def _verdicts(model: TriageModel, incidents: Sequence[Incident], readings: Sequence[Reading]) -> list[Verdict]:
@@ -32,7 +32,7 @@ def _verdicts(model: TriageModel, incidents: Sequence[Incident], readings: Seque
         label = model.labels[best]
         confidence = float(p[best])
         evidence = explain(model, inc, label, rows[i], readings[i])
-        advice = remediate(label, inc, evidence, readings[i].own_texts())
+        advice = remediate(label, inc, evidence, readings[i].own_texts(last=TEXTS_READ))
         guess = label
         if confidence < model.threshold:
             advice = (f"Evidence is weak (confidence {percent(confidence)} is below {percent(model.threshold)}); best guess "

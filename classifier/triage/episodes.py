@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from operator import attrgetter
-from typing import NamedTuple
 
 import numpy as np
 
@@ -33,10 +32,6 @@ class EpisodeRules:
     detect: float = 0.5  # a line scored at least this is a candidate
 
 
-class _Point(NamedTuple):
-    time: datetime | None
-
-
 def fill_times(logs: list[LogEvent]) -> list[datetime | None]:
     """Untimestamped events (continuation lines of a traceback) take the time of the event before them."""
     stamps = list(map(attrgetter("timestamp"), logs))
@@ -52,8 +47,15 @@ def fill_times(logs: list[LogEvent]) -> list[datetime | None]:
     return [first if t is None else t for t in out]
 
 
-def _metric_points(incident: Incident) -> list[_Point]:
-    points: list[_Point] = []
+def _seconds(times: list[datetime | None]) -> np.ndarray:
+    """Epoch seconds of each time, NaN for none: what the splitting compares, as one array."""
+    return np.fromiter((t.timestamp() if t is not None else math.nan for t in times), dtype=np.float64,
+                       count=len(times))
+
+
+def _metric_points(incident: Incident) -> list[float]:
+    """Epoch seconds of the minutes with 5XX errors, or memory, disk or GPU memory pinned near full."""
+    points: list[float] = []
     itype = incident.context.instance_type
 
     def scan_series(name: str, pinned: bool) -> None:
@@ -63,8 +65,8 @@ def _metric_points(incident: Incident) -> list[_Point]:
         finite = [v for v in series.values if not math.isnan(v)]
         top = capacity.full_scale(name, itype, max(finite, default=0.0)) * capacity.PINNED if pinned else 0.0
         for t, v in zip(series.timestamps, series.values):
-            if not math.isnan(v) and v > top:
-                points.append(_Point(t))
+            if t is not None and not math.isnan(v) and v > top:
+                points.append(t.timestamp())
 
     scan_series("Invocation5XXErrors", pinned=False)
     scan_series("InvocationModelErrors", pinned=False)
@@ -89,9 +91,10 @@ def episode_id(incident: Incident, first: datetime | None) -> str:
     return f"{base}-{first:%Y-%m-%dT%H:%M:%SZ}" if first is not None else base
 
 
-def _slice(incident: Incident, reading: Reading, times: list[datetime | None], lo: datetime, hi: datetime,
+def _slice(incident: Incident, reading: Reading, seconds: np.ndarray, lo: datetime, hi: datetime,
            first: datetime) -> tuple[Incident, Reading]:
-    kept = np.asarray([i for i, t in enumerate(times) if t is None or lo <= t <= hi], dtype=np.int64)
+    a, b = lo.timestamp(), hi.timestamp()
+    kept = np.flatnonzero(np.isnan(seconds) | ((seconds >= a) & (seconds <= b)))
     logs = [incident.logs[i] for i in kept.tolist()]
     metrics = {}
     for name, s in incident.metrics.items():
@@ -104,29 +107,37 @@ def _slice(incident: Incident, reading: Reading, times: list[datetime | None], l
 
 def split(incident: Incident, reading: Reading, rules: EpisodeRules = EpisodeRules()) -> list[tuple[Incident, Reading]]:
     """Candidate episodes of a window, oldest first, each with its reading; [] when nothing stands out."""
-    times = fill_times(incident.logs)
+    seconds = _seconds(fill_times(incident.logs))
     scores = reading.event_score[: len(incident.logs)]
-    points = [_Point(times[i]) for i in np.flatnonzero(scores >= rules.detect).tolist()] + _metric_points(incident)
+    points = np.concatenate([seconds[scores >= rules.detect], _metric_points(incident)])
     # a record's start/end may not cover all of its own timestamps: a sign outside the window is not in it
-    points = [p for p in points if p.time is None or ((incident.start is None or p.time >= incident.start)
-                                                      and (incident.end is None or p.time <= incident.end))]
+    if incident.start is not None:
+        points = points[~(points < incident.start.timestamp())]
+    if incident.end is not None:
+        points = points[~(points > incident.end.timestamp())]
     failed_status = (incident.context.status or "").lower() == "failed" or bool(incident.context.failure_reason)
-    if not points and not failed_status:
+    if not len(points) and not failed_status:
         return []
-    timed = sorted(t for p in points if (t := p.time) is not None)
-    if not timed:  # pasted lines, or a Failed endpoint with nothing else to place in time: the whole record
+    timed = np.sort(points[~np.isnan(points)])
+    if not len(timed):  # pasted lines, or a Failed endpoint with nothing else to place in time: the whole record
         return [(incident, reading)]
-    groups: list[list[datetime]] = [[timed[0]]]
-    for t in timed[1:]:
-        if t - groups[-1][-1] > rules.gap:
-            groups.append([t])
-        else:
-            groups[-1].append(t)
+    # an episode ends where the candidates pause for longer than the gap
+    cuts = np.flatnonzero(np.diff(timed) > rules.gap.total_seconds()) + 1
+    groups = [(g[0], g[-1]) for g in np.split(timed, cuts)]
     while len(groups) > rules.max_episodes:  # merge the two closest neighbours
-        gaps = [groups[k + 1][0] - groups[k][-1] for k in range(len(groups) - 1)]
+        gaps = [groups[k + 1][0] - groups[k][1] for k in range(len(groups) - 1)]
         k = gaps.index(min(gaps))
-        groups[k:k + 2] = [groups[k] + groups[k + 1]]
-    lo_bound = incident.start or datetime.min.replace(tzinfo=timed[0].tzinfo)
-    hi_bound = incident.end or datetime.max.replace(tzinfo=timed[0].tzinfo)
-    return [_slice(incident, reading, times, max(_moved(g[0], -rules.lead), lo_bound),
-                   min(_moved(g[-1], rules.tail), hi_bound), g[0]) for g in groups]
+        groups[k:k + 2] = [(groups[k][0], groups[k + 1][1])]
+    tz = next((t.tzinfo for t in (incident.start, incident.end) if t is not None), timezone.utc)
+    lo_bound = incident.start or datetime.min.replace(tzinfo=tz)
+    hi_bound = incident.end or datetime.max.replace(tzinfo=tz)
+    out = []
+    for first, last in groups:
+        t0, t1 = _at(first), _at(last)
+        out.append(_slice(incident, reading, seconds, max(_moved(t0, -rules.lead), lo_bound),
+                          min(_moved(t1, rules.tail), hi_bound), t0))
+    return out
+
+
+def _at(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)

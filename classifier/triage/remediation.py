@@ -16,6 +16,10 @@ from ..incident import NO_FAILURE, Evidence, Incident
 from ..text.clean import message_text
 from ..text.signals import FAMILY, scan
 
+# Advice is read from the end of the episode, where a failing container leaves its last words: the
+# content type it rejects now, not one it rejected before a redeploy.
+TEXTS_READ = 2000
+
 _FRAME = re.compile(r'File "([^"]+)", line (\d+), in ([\w<>.]+)')
 _EXC = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt))(?::\s+(.*)|\s*$)")
 _SOURCE_LINE = re.compile(r"\braise\b|^\s*(?:return|if|for|with|self\.)\b")
@@ -282,7 +286,7 @@ def _exception_in(line: str) -> re.Match[str] | None:
 
 
 def _model_bug(incident: Incident) -> str:
-    lines = _last_lines(incident, 2000)
+    lines = _last_lines(incident, TEXTS_READ)
     frames = [(k, m) for k, line in enumerate(lines) if 'File "' in line for m in [_FRAME.search(line)] if m]
     user = [(k, m) for k, m in frames if not _SITE.search(m.group(1))]
     after = user[-1][0] if user else -1
@@ -312,19 +316,15 @@ def _model_bug(incident: Incident) -> str:
             f"(SageMaker local mode or the container with `docker run ... serve`).{hint}")
 
 
-# A configuration error is read from the end of the window, where a failing container leaves its last
-# words, as a model bug is (`_last_lines`): searching all 100,000 events of a busy hour for the content
-# type it rejected took 0.7 s, half as long as reading them from CloudWatch.
-_CONFIG_EVENTS = 2000
 
 
 def remediate(label: str, incident: Incident, evidence: Sequence[Evidence], texts: Sequence[str]) -> str:
-    """What to do next; `texts` are the incident's event texts (`event_texts`: its logs, then its FailureReason)."""
+    """What to do next; `texts` are the incident's last event texts (its logs, then its FailureReason)."""
     if label == NO_FAILURE:
         return "Nothing to do: no failure found in these logs and metrics."
     families = _families(evidence)
     if label == "resource_exhaustion":
         return _resource(incident, families, texts)
     if label == "configuration_error":
-        return _config(incident, families, "\n".join(texts[-_CONFIG_EVENTS:]))
+        return _config(incident, families, "\n".join(texts[-TEXTS_READ:]))
     return _model_bug(incident)
