@@ -38,12 +38,16 @@ class _LazyConsole:
         self._options = options
         self._console = None
 
-    def __getattr__(self, name: str):
+    def get(self):
+        """The Console itself, for what needs the object (a progress display enters it as a context)."""
         if self._console is None:
             from rich.console import Console
 
             self._console = Console(**self._options)
-        return getattr(self._console, name)
+        return self._console
+
+    def __getattr__(self, name: str):
+        return getattr(self.get(), name)
 
 
 out = _LazyConsole(soft_wrap=False)
@@ -87,28 +91,36 @@ def resolve_window(since: str, start: str | None, end: str | None) -> tuple[date
 
 
 def fail(exc: BaseException, debug: bool) -> NoReturn:
-    """One line for the user; the traceback only when asked for."""
+    """One line for the user; the traceback only when asked for. Both are shown inert: an AWS message or a
+    record's text can hold terminal controls, and a URL can hold credentials."""
+    import traceback
+
+    from rich.text import Text
+
     from .errors import EXIT_UNEXPECTED
+    from .render import shown
 
     if debug:
-        err.print_exception()
+        err.print(Text(shown("".join(traceback.format_exception(exc)))), highlight=False, soft_wrap=True)
     code = getattr(exc, "exit_code", EXIT_UNEXPECTED)
     message = str(exc) if code != EXIT_UNEXPECTED or str(exc) else type(exc).__name__
-    from rich.markup import escape
-
-    from .render import inert
-
-    err.print(f"[bold red]error:[/] {escape(inert(message))}", highlight=False, soft_wrap=True, emoji=False)
+    err.print(Text.assemble(("error:", "bold red"), " ", shown(message)), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _usage(exc: typer.BadParameter) -> Exception:
+    from .errors import UsageError
+
+    return UsageError(str(exc))
 
 
 def say(prefix: str, text: str, style: str = "yellow") -> None:
     """A note on stderr; `text` may hold log or record content, so it is shown inert and unwrapped."""
-    from rich.markup import escape
+    from rich.text import Text
 
-    from .render import inert
+    from .render import shown
 
-    err.print(f"[{style}]{escape(inert(prefix))}[/] {escape(inert(text))}", highlight=False, soft_wrap=True, emoji=False)
+    err.print(Text.assemble((shown(prefix), style), " ", shown(text)), highlight=False, soft_wrap=True)
 
 
 def load_model(path: Path | None):
@@ -129,6 +141,7 @@ ModelOpt = Annotated[Path | None, typer.Option("--model", help="Model directory 
 OutputOpt = Annotated[Output, typer.Option("--output", "-o", help="table for people, json for scripts (stdout holds only JSON).")]
 MaxEventsOpt = Annotated[int, typer.Option("--max-events", min=1, help="Keep at most this many log events (the latest, split across streams).")]
 AttemptsOpt = Annotated[int, typer.Option("--max-attempts", min=1, max=20, help="Attempts per AWS call, retries included (botocore retries with exponential backoff).")]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds allowed for reading the whole window; past them it stops (exit 6) and says how much it read.")]
 
 
 class RetryMode(str, Enum):
@@ -144,9 +157,9 @@ def _shown(text: str) -> str:
     """Untrusted text (an endpoint name from the command line or from AWS) for a markup string."""
     from rich.markup import escape
 
-    from .render import inert
+    from .render import shown
 
-    return escape(inert(text))
+    return escape(shown(text))
 
 
 def _print_json(text: str) -> None:
@@ -167,9 +180,10 @@ def _print_report(report, output: Output) -> None:
         print_verdicts(out, verdicts, [inc for inc, _ in report.findings])
     if not verdicts:
         window = f"{format_time(report.start)} → {format_time(report.end)}"
+        where = "what could be read of " if report.partial else ""
         (err if output is Output.json else out).print(
-            f"[green]no failure found[/] in {window} for {_shown(report.endpoint)} ({report.events_read:,} log events "
-            "read)", highlight=False)
+            f"[green]no failure found[/] in {where}{window} for {_shown(report.endpoint)} ({report.events_read:,} "
+            "log events read)", highlight=False)
 
 
 @app.command()
@@ -186,6 +200,7 @@ def classify(
     max_events: MaxEventsOpt = 200_000,
     max_attempts: AttemptsOpt = 8,
     retry_mode: RetryModeOpt = RetryMode.standard,
+    timeout: TimeoutOpt = 180.0,
     debug: DebugOpt = False,
 ) -> None:
     """Diagnose a live endpoint from its CloudWatch logs, metrics and status.
@@ -208,14 +223,13 @@ def classify(
     try:
         t_start, t_end = resolve_window(since, start, end)
     except typer.BadParameter as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        fail(_usage(exc), debug)
     try:
         from .live import classify_endpoint
         from .sources.cloudwatch import AwsOptions
 
         opts = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts,
-                          retry_mode=retry_mode.value)
+                          retry_mode=retry_mode.value, timeout=timeout)
         with err.status(f"Reading CloudWatch for {_shown(endpoint)}…") as status:
             seen = 0
 
@@ -279,7 +293,7 @@ def batch(
     output: Annotated[Path, typer.Option("--output", help="Verdicts, one JSON line per incident (.gz to compress).")],
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes; -1 = all cores.")] = 1,
     model: ModelOpt = None,
-    errors: Annotated[Path | None, typer.Option("--errors", help="Bad records with file, line and reason (default: OUTPUT.errors.jsonl).")] = None,
+    errors: Annotated[Path | None, typer.Option("--errors", help="Bad records with file, line and reason (default: beside OUTPUT, verdicts.jsonl -> verdicts.errors.jsonl).")] = None,
     review: Annotated[Path | None, typer.Option("--review", help="Also write the least confident incidents here, lowest first, label empty, ready to label.")] = None,
     review_size: Annotated[int, typer.Option("--review-size", min=1, help="How many incidents --review keeps.")] = 200,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run on a Dask cluster: tcp://host:8786 (needs smtriage[dask]).")] = None,
@@ -315,7 +329,7 @@ def batch(
         total = count_records(inputs) if show else None
         columns = [TextColumn("scoring"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("{task.fields[rate]} incidents/s"), TimeRemainingColumn()]
-        with Progress(*columns, console=err, disable=not show, transient=False) as bar:
+        with Progress(*columns, console=err.get(), disable=not show, transient=False) as bar:
             task = bar.add_task("batch", total=total, rate="…")
 
             def advance(n: int) -> None:
@@ -331,7 +345,7 @@ def batch(
     from .render import batch_summary
 
     out.print(batch_summary(summary, output))
-    if summary.bad:
+    if summary.any_bad:
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -351,6 +365,7 @@ def export(
     max_events: MaxEventsOpt = 200_000,
     max_attempts: AttemptsOpt = 8,
     retry_mode: RetryModeOpt = RetryMode.standard,
+    timeout: TimeoutOpt = 180.0,
     debug: DebugOpt = False,
 ) -> None:
     """Save CloudWatch windows as incident records (label empty), for labeling or sharing without AWS.
@@ -378,7 +393,7 @@ def export(
         from .sources.cloudwatch import AwsOptions
 
         opts = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts,
-                          retry_mode=retry_mode.value)
+                          retry_mode=retry_mode.value, timeout=timeout)
         episode_model = None if whole_window else load_model(model)  # the model finds the failure episodes
         # written beside OUTPUT and moved into place only when complete: a failed export leaves OUTPUT as it was
         with replace_on_success(output) as fh:
@@ -401,8 +416,7 @@ def export(
                     n += write_jsonl((incident_to_dict(r) for r in records), fh)
                 err.print(f"exported {n} record(s) from failed endpoints", highlight=False)
     except typer.BadParameter as exc:
-        err.print(f"[bold red]error:[/] {_shown(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        fail(_usage(exc), debug)
     except Exception as exc:
         fail(exc, debug)
 

@@ -7,6 +7,7 @@ the record and the field, and the caller decides whether to skip or stop.
 
 from __future__ import annotations
 
+import glob
 import gzip
 import io
 import json
@@ -14,12 +15,15 @@ import math
 import os
 import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
+
+from .text.clean import UNSAFE
 
 LABELS: tuple[str, ...] = ("resource_exhaustion", "configuration_error", "model_bug")  # the causes of a failure
 NO_FAILURE = "no_failure"  # a window or record that holds no failure: a label of its own, learned like the causes
@@ -29,14 +33,14 @@ UNCERTAIN = "uncertain"  # a verdict whose evidence is too weak to name an outco
 # A line longer than this is refused rather than parsed: one hostile line must
 # not take the whole batch's memory with it.
 MAX_LINE_BYTES = 64 * 1024 * 1024
+# A line longer than the limit is skipped up to this far; a "line" with no end in sight (/dev/zero) ends the file.
+MAX_SKIP_BYTES = 4 * MAX_LINE_BYTES
 MAX_INSTANCES = 100_000  # far above any SageMaker endpoint; bounds what the featurizer has to take in
+# What one record may hold: far above a day of a busy endpoint (`classify` keeps 200,000 events by default),
+# and what keeps one record's memory bounded in a batch.
+MAX_RECORD_EVENTS = 1_000_000
+MAX_RECORD_METRIC_POINTS = 500_000
 
-# Characters that are valid in a JSON string but unsafe on a terminal or in some
-# JSON readers: C1 controls (0x9b is CSI on some terminals), line and paragraph
-# separators, bidi embeddings/overrides/isolates, and lone surrogates (not
-# encodable as UTF-8). JSON written by smtriage spells them as \uXXXX escapes, so
-# the file stays exact when read back and inert when printed.
-_JSON_UNSAFE = re.compile("[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
@@ -119,6 +123,7 @@ class Verdict:
     start: datetime | None = None
     end: datetime | None = None
     best_guess: str = ""  # the outcome `label` names, or would name were the evidence stronger
+    partial: bool = False  # made from a window that could not be read in full
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -134,6 +139,7 @@ class Verdict:
             "variant": self.variant,
             "start": format_time(self.start),
             "end": format_time(self.end),
+            "partial": self.partial,
         }
 
 
@@ -198,6 +204,9 @@ def _opt_str(obj: dict[str, Any], key: str, where: str) -> str | None:
 def _parse_logs(raw: Any, where: str) -> list[LogEvent]:
     if not isinstance(raw, list):
         raise IncidentError(f"{where}: field 'logs' must be a list, got {type(raw).__name__}")
+    if len(raw) > MAX_RECORD_EVENTS:
+        raise IncidentError(f"{where}: field 'logs' holds {len(raw):,} events, over the {MAX_RECORD_EVENTS:,} a record "
+                            "may hold; split the window")
     events: list[LogEvent] = []
     for i, item in enumerate(raw):
         at = f"{where}: logs[{i}]"
@@ -230,6 +239,10 @@ def _finite_or_nan(value: float | int | None) -> float:
 def _parse_metrics(raw: Any, where: str) -> dict[str, MetricSeries]:
     if not isinstance(raw, dict):
         raise IncidentError(f"{where}: field 'metrics' must be an object, got {type(raw).__name__}")
+    points = sum(len(v["values"]) for v in raw.values() if isinstance(v, dict) and isinstance(v.get("values"), list))
+    if points > MAX_RECORD_METRIC_POINTS:
+        raise IncidentError(f"{where}: field 'metrics' holds {points:,} datapoints, over the "
+                            f"{MAX_RECORD_METRIC_POINTS:,} a record may hold; split the window")
     metrics: dict[str, MetricSeries] = {}
     for name, series in raw.items():
         at = f"{where}: metrics.{_short(repr(str(name))[1:-1], 40)}"  # repr: a name cannot break the line
@@ -358,8 +371,9 @@ def replace_on_success(path: str | Path) -> Iterator[IO[str]]:
     """Write a text file (plain or .gz; `-` is stdout) that appears only once complete.
 
     The text goes to a hidden file beside `path`, moved over `path` when the
-    block ends normally; on an error it is removed and `path` keeps whatever
+    block ends normally; on any error it is removed and `path` keeps whatever
     it held before, so a failed run never leaves a truncated or empty file.
+    A hidden file left by a run that was killed is removed by the next.
     """
     if str(path) == "-":
         fh = open_text("-", "w")
@@ -370,13 +384,42 @@ def replace_on_success(path: str | Path) -> Iterator[IO[str]]:
             fh.detach()  # leave sys.stdout open
         return
     target = Path(path)
+    _remove_stale_partials(target)
     partial = target.with_name(f".{target.stem}.{os.getpid()}.partial{target.suffix}")
     try:
-        with open_text(partial, "w") as fh:
+        try:
+            out = open_text(partial, "w")
+        except OSError as exc:
+            from .errors import UsageError
+
+            raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+        with out as fh:
             yield fh
         os.replace(partial, target)
+    except OSError as exc:
+        from .errors import SmtriageError
+
+        raise SmtriageError(f"cannot write {target}: {exc.strerror or exc}; {target} was left as it was") from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _remove_stale_partials(target: Path) -> None:
+    """Hidden partial files of `target` whose writer is no longer running (killed with kill -9)."""
+    for stale in target.parent.glob(f".{glob.escape(target.stem)}.*.partial{glob.escape(target.suffix)}"):
+        pid = stale.name[len(target.stem) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,22 +430,37 @@ class BadRecord:
 
 
 def read_lines(path: str | Path) -> Iterator[tuple[int, str | BadRecord]]:
-    """Yield (line number, text) for every non-blank line, or the reason a line is refused (over-long)."""
+    """Yield (line number, text) for every non-blank line, or the reason a line is refused (over-long).
+
+    Never raises for what the input holds: a file that is not the gzip it is
+    named, or one cut short, and a line with no end in sight, each end the
+    file with the reason as its last item, so the other inputs are still read.
+    """
     name = str(path)
-    with open_text(path) as fh:
-        lineno = 0
-        while line := fh.readline(MAX_LINE_BYTES + 1):  # never more than the limit in memory at once
-            lineno += 1
-            if len(line) > MAX_LINE_BYTES:
-                length = len(line)
-                while not line.endswith("\n") and (line := fh.readline(1 << 20)):  # skip the rest of it
-                    length += len(line)
-                yield lineno, BadRecord(name, lineno, f"{name}:{lineno}: line is {length:,} characters, over the "
-                                                      f"{MAX_LINE_BYTES:,} limit")
-                continue
-            if line.isspace():  # blank (`line` is never empty here)
-                continue
-            yield lineno, line
+    lineno = 0
+    try:
+        with open_text(path) as fh:
+            while line := fh.readline(MAX_LINE_BYTES + 1):  # never more than the limit in memory at once
+                lineno += 1
+                if len(line) > MAX_LINE_BYTES:
+                    length = len(line)
+                    while not line.endswith("\n") and length <= MAX_SKIP_BYTES and (line := fh.readline(1 << 20)):
+                        length += len(line)
+                    if length > MAX_SKIP_BYTES:
+                        yield lineno, BadRecord(name, lineno, f"{name}:{lineno}: no line end within {MAX_SKIP_BYTES:,} "
+                                                              f"characters; the rest of {name} was not read")
+                        return
+                    yield lineno, BadRecord(name, lineno, f"{name}:{lineno}: line is {length:,} characters, over the "
+                                                          f"{MAX_LINE_BYTES:,} limit")
+                    continue
+                if line.isspace():  # blank (`line` is never empty here)
+                    continue
+                yield lineno, line
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        what = "not a gzip file" if isinstance(exc, gzip.BadGzipFile) else "cut short or damaged"
+        after = f" after line {lineno}" if lineno else ""
+        yield lineno + 1, BadRecord(name, lineno + 1, f"{name}: {what}{after} ({_short(str(exc) or type(exc).__name__, 80)}); "
+                                                      "the rest of it was not read")
 
 
 def parse_line(line: str, path: str, lineno: int) -> Incident | BadRecord:
@@ -413,7 +471,7 @@ def parse_line(line: str, path: str, lineno: int) -> Incident | BadRecord:
         if _ESCAPED_SURROGATE.search(line):
             obj = _fix_surrogates(obj)
     except json.JSONDecodeError as exc:
-        return BadRecord(path, lineno, f"{where}: not valid JSON ({exc.msg} at column {exc.colno})")
+        return BadRecord(path, lineno, f"{where}: not valid JSON ({exc.msg}, column {exc.colno})")
     except RecursionError:
         return BadRecord(path, lineno, f"{where}: JSON nested too deeply")
     except ValueError as exc:  # e.g. an integer literal with more digits than Python converts
@@ -449,7 +507,7 @@ def load_incidents(paths: Iterable[str | Path], *, strict: bool = True) -> tuple
 def json_text(obj: Any, **kwargs: Any) -> str:
     """JSON for files and stdout: readable UTF-8, with terminal-unsafe characters escaped (still exact)."""
     text = json.dumps(obj, ensure_ascii=False, allow_nan=False, **kwargs)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # json.dumps has escaped C0 controls already
 
 
 def _fix_surrogates(obj: Any) -> Any:

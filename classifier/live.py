@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .incident import Incident, Verdict
+from .incident import UNCERTAIN, Incident, Verdict
 from .sources.cloudwatch import DEFAULT_MAX_EVENTS, AwsOptions, Window, fetch_window
 
 if TYPE_CHECKING:  # importing the model's module imports scikit-learn: see classify_endpoint
@@ -27,6 +27,7 @@ class EndpointReport:
     findings: list[tuple[Incident, Verdict]]
     notes: list[str] = field(default_factory=list)
     events_read: int = 0
+    partial: bool = False  # some of the window could not be read: the notes say what
 
 
 def classify_endpoint(model: TriageModel | Callable[[], TriageModel], endpoint: str, start: datetime, end: datetime,
@@ -60,4 +61,13 @@ def _report(model: TriageModel, endpoint: str, start: datetime, end: datetime, w
     from .triage import triage_window
 
     findings = [pair for incident in window.incidents for pair in triage_window(model, incident)]
-    return EndpointReport(endpoint, start, end, findings, window.notes, window.events_read)
+    if window.partial:
+        findings = [(incident, incomplete(verdict)) for incident, verdict in findings]
+    return EndpointReport(endpoint, start, end, findings, window.notes, window.events_read, window.partial)
+
+
+def incomplete(verdict: Verdict) -> Verdict:
+    """A verdict on a window not read in full: never more than a best guess, and it says why."""
+    return replace(verdict, label=UNCERTAIN, partial=True,
+                   remediation="Not all of the window could be read (see the notes), so this is a best guess: "
+                               + verdict.remediation)

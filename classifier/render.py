@@ -19,20 +19,17 @@ from rich.table import Table
 from rich.text import Text
 
 from . import capacity
+from .text.clean import inert, redacted
 from .incident import NO_FAILURE, UNCERTAIN, Incident, MetricSeries, Verdict, format_time, json_text, percent
 
-# C0/C1 controls (ESC starts ANSI CSI/OSC sequences, CR rewrites the line), line
-# separators, bidi marks/embeddings/overrides/isolates, and lone surrogates
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-                      "\ud800-\udfff]")
 _BARS = "▁▂▃▄▅▆▇█"
 _COLOURS = {"resource_exhaustion": "magenta", "configuration_error": "yellow", "model_bug": "red", UNCERTAIN: "cyan",
             NO_FAILURE: "green"}
 
 
-def inert(text: str) -> str:
-    """Untrusted text with every control character (ANSI, OSC, CR, bidi overrides) shown, not obeyed."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text)
+def shown(text: str) -> str:
+    """Any text of outside origin as it may be printed: credentials in URLs left out, controls made visible."""
+    return inert(redacted(text))
 
 
 def sparkline(values: Sequence[float], top: float | None = None, width: int = 40) -> str:
@@ -128,9 +125,14 @@ def batch_summary(summary, output) -> Table:
     table.add_row("mean confidence", f"{summary.mean_confidence:.1%}" if summary.scored else "-")
     table.add_row("uncertain", f"{summary.labels.get(UNCERTAIN, 0):,}")
     table.add_row(Text("bad records", style="red" if summary.bad else ""), f"{summary.bad:,}")
+    if summary.bad_before:
+        table.add_row(Text("bad records listed before the resume", style="red"), f"{summary.bad_before:,}")
+    if summary.unlisted:
+        table.add_row(Text("bad records not listed (over the errors file's cap)", style="red"), f"{summary.unlisted:,}")
     if summary.skipped:
         table.add_row("already done before resume", f"{summary.skipped:,}")
-    table.caption = f"verdicts: {output}" + (f" · bad records: {summary.errors_path}" if summary.bad else "")
+    table.caption = Text(inert(f"verdicts: {output}" + (f" · bad records: {summary.errors_path}" if summary.any_bad
+                                                         else "")))
     return table
 
 
@@ -138,7 +140,7 @@ def scores_tables(scores, title: str) -> list[Table]:
     """The evaluation report: headline numbers, per-label scores, confusion matrix."""
     from .incident import OUTCOMES
 
-    head = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    head = Table(title=Text(shown(title)), box=box.SIMPLE_HEAD, title_justify="left")
     head.add_column("metric")
     head.add_column("value", justify="right")
     for name, value in (("incidents", f"{scores.n:,}"), ("accuracy", f"{scores.accuracy:.1%}"),

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from classifier.cli import app
 from classifier.model import TRUSTED_TYPES, default_model_dir
+from classifier.model.store import content_digest
 
 runner = CliRunner()
 SHIPPED = default_model_dir()
@@ -35,10 +36,13 @@ def colleague_model(tmp_path) -> Path:
     return target
 
 
-def edit_manifest(directory: Path, **changes) -> None:
+def edit_manifest(directory: Path, *, reseal: bool = True, **changes) -> None:
+    """Change manifest fields; `reseal` also rewrites its content digest, as someone who meant it would."""
     path = directory / "manifest.json"
     manifest = json.loads(path.read_text())
     manifest.update(changes)
+    if reseal:
+        manifest["manifest_sha256"] = content_digest(manifest)
     path.write_text(json.dumps(manifest))
 
 

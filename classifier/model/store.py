@@ -23,6 +23,8 @@ import numpy as np
 
 from .. import __version__
 from ..incident import OUTCOMES
+from ..text.clean import UNSAFE
+from ..text.signals import SIGNALS
 from .features import IncidentFeaturizer, schema_hash
 from .pipeline import ModelError, TriageModel
 
@@ -132,11 +134,55 @@ def save(model: TriageModel, directory: str | Path, *, card: str | None = None) 
     # derived from the content, not the clock, so a rebuild from the same recipe is identical
     manifest["model_version"] = f"{__version__}+{manifest['sha256'][:12]}"
     manifest.setdefault("uncertain_threshold", model.threshold)
+    manifest.pop(CONTENT_DIGEST, None)
+    manifest[CONTENT_DIGEST] = content_digest(manifest)
     (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     if card is not None:
         (directory / CARD_FILE).write_text(card)
     model.manifest = manifest
     return manifest
+
+
+CONTENT_DIGEST = "manifest_sha256"
+_VERSION = re.compile(r"^[0-9A-Za-z.+_-]{1,64}$")
+MAX_TEXT = 4096  # characters of any text in a manifest
+# What the parts of a model file may hold once uncompressed: far above the shipped model (a few MB),
+# far below what would take a machine's memory (a zip bomb).
+MAX_ENTRY_BYTES = 256 << 20
+MAX_MODEL_BYTES = 1 << 30
+
+
+def content_digest(manifest: dict[str, Any]) -> str:
+    """sha256 of everything else in the manifest (it holds the model file's sha256 too): an edited field shows."""
+    rest = {k: v for k, v in manifest.items() if k != CONTENT_DIGEST}
+    return hashlib.sha256(json.dumps(rest, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _check_texts(node: Any, where: Path, path: str = "manifest") -> None:
+    """Every text a manifest holds is printable and of a sane length: it is shown in titles and cards."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _check_texts(key, where, path)
+            _check_texts(value, where, f"{path}.{key}" if isinstance(key, str) else path)
+    elif isinstance(node, list):
+        for value in node:
+            _check_texts(value, where, path)
+    elif isinstance(node, str) and (len(node) > MAX_TEXT or UNSAFE.search(node)):
+        raise ModelError(f"{where}: {path[:80]} holds control characters or is too long; a manifest written by "
+                         "`smtriage train` has neither — do not use this model")
+
+
+def _check_archive(raw: bytes, where: Path) -> None:
+    """The zip's entries, as their headers say, before any is read: a bomb is refused, not inflated."""
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(raw)).infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ModelError(f"{where}: not a readable skops file ({exc})") from None
+    big = [e for e in entries if e.file_size > MAX_ENTRY_BYTES]
+    if big or sum(e.file_size for e in entries) > MAX_MODEL_BYTES:
+        raise ModelError(f"{where}: holds {big[0].filename if big else 'entries'} of "
+                         f"{(big[0].file_size if big else sum(e.file_size for e in entries)):,} bytes uncompressed, "
+                         "far more than any smtriage model; refused without reading it")
 
 
 def _major_minor(version: str) -> tuple[int, ...]:
@@ -182,6 +228,12 @@ def load(directory: str | Path) -> TriageModel:
         raise ModelError(f"{manifest_path}: not valid JSON ({exc})") from None
     if not isinstance(manifest, dict):
         raise ModelError(f"{manifest_path}: must be a JSON object")
+    _check_texts(manifest, manifest_path)
+    if not _VERSION.match(str(manifest.get("model_version", ""))):
+        raise ModelError(f"{manifest_path}: model_version must be a short version string")
+    if manifest.get(CONTENT_DIGEST) != content_digest(manifest):
+        raise ModelError(f"{manifest_path}: its content does not match its {CONTENT_DIGEST}; it was edited after it "
+                         "was written — do not use it")
     check_manifest(manifest, manifest_path)
     for key in ("uncertain_threshold", "detect_threshold"):
         value = manifest.get(key, 0.5)
@@ -197,6 +249,7 @@ def load(directory: str | Path) -> TriageModel:
         raise ModelError(f"{model_path}: sha256 {digest[:12]}… does not match the manifest's "
                          f"{str(manifest.get('sha256'))[:12]}…; the file was modified or truncated — do not use it")
     raw = model_path.read_bytes()
+    _check_archive(raw, model_path)
     try:
         untrusted = set(sio.get_untrusted_types(data=raw)) - set(TRUSTED_TYPES)
     except Exception as exc:  # skops raises a variety of errors on a malformed archive
@@ -213,18 +266,36 @@ def load(directory: str | Path) -> TriageModel:
 
 
 def _check_built(pipeline: Any, manifest: dict[str, Any], where: Path) -> None:
-    """The object built is the pipeline the manifest describes (only trusted types got this far; their
-    values could still be anything, e.g. a featurizer told to hash into 2**40 columns)."""
+    """The object built is the pipeline the manifest describes, and its parts fit one another.
+
+    Only trusted types got this far; their values could still be anything: a
+    featurizer told to hash into 2**40 columns, or a consistent set of hash
+    widths that no scaler or classifier in the file was fitted on. Refused
+    here, before any AWS call, not at the first verdict.
+    """
     steps = getattr(pipeline, "named_steps", None)
     featurizer = steps.get("features") if hasattr(steps, "get") else None
     schema = manifest["feature_schema"]
-    if (not isinstance(featurizer, IncidentFeaturizer) or "classify" not in steps
+    refused = ModelError(f"{where}: the model in the file is not the one its manifest describes (pipeline steps, "
+                         "feature schema, sizes or labels differ); do not use it")
+    if (not isinstance(featurizer, IncidentFeaturizer) or "classify" not in steps or "scale" not in steps
             or getattr(featurizer, "n_hash_bits", None) != schema["n_hash_bits"]
             or getattr(featurizer, "line_hash_bits", None) != schema["line_hash_bits"]
             or getattr(featurizer, "schema_hash_", None) != schema["hash"]
             or list(getattr(steps["classify"], "classes_", [])) != sorted(OUTCOMES)):
-        raise ModelError(f"{where}: the model in the file is not the one its manifest describes (pipeline steps, "
-                         "feature schema or labels differ); do not use it")
+        raise refused
+    width = featurizer.n_dense_ + (1 << featurizer.n_hash_bits)
+    line_width = (1 << featurizer.line_hash_bits) + len(SIGNALS)
+    try:
+        fits = (featurizer.n_features_out_ == width == schema.get("n_features")
+                and getattr(steps["scale"], "n_features_in_", None) == width
+                and all(cc.estimator.coef_.shape[1] == width for cc in steps["classify"].calibrated_classifiers_)
+                and featurizer.line_model_.coef_.shape == (1, line_width)
+                and featurizer.cause_model_.coef_.shape == (len(OUTCOMES) - 1, line_width))
+    except AttributeError:
+        fits = False
+    if not fits:
+        raise refused
 
 
 def default_model_dir() -> Path:

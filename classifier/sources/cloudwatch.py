@@ -9,10 +9,10 @@ saying what to do.
 from __future__ import annotations
 
 import collections
+import queue
 import re
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -73,8 +73,9 @@ class AwsOptions:
     endpoint_url: str | None = None
     max_attempts: int = 8
     retry_mode: str = "standard"
-    read_timeout: float = 30.0
+    read_timeout: float = 15.0
     connect_timeout: float = 5.0
+    timeout: float = 180.0  # for reading the whole window: a server that trickles or cycles cannot hold a user longer
 
 
 @dataclass
@@ -100,6 +101,11 @@ class Window:
     incidents: list[Incident]
     notes: list[str] = field(default_factory=list)
     events_read: int = 0  # log events read from CloudWatch, including those not kept (see --max-events)
+    partial: bool = False  # some of the window could not be read: a note says what
+
+
+MAX_PAGES = 2_000  # FilterLogEvents pages read per stream (20 million events at AWS's page size)
+TORN_RETRIES = 2  # a page that arrives without its events list is asked for again this many times
 
 
 # ---------------------------------------------------------------- clients and errors
@@ -157,7 +163,7 @@ def translate(exc: Exception, what: str) -> SmtriageError:
                                 "new session credentials) and try again")
         if code in _DENIED:
             return AccessDenied(f"{what}: access denied ({code}: {message}); the identity needs this permission")
-        if code in _THROTTLED:
+        if code in _THROTTLED or (isinstance(status, int) and status >= 500):
             meta = exc.response.get("ResponseMetadata", {})
             attempts = int(meta.get("RetryAttempts") or 0) + 1
             gave_up = (f" on all {attempts} attempts" if meta.get("MaxAttemptsReached")
@@ -303,25 +309,55 @@ class CappedEvents:
         return [*self.first, *self.last, *self.recent]
 
 
+@dataclass
+class StreamRead:
+    events: list[LogEvent]
+    total: int  # events read, kept or not
+    rescued: int  # of the kept, earlier failure lines
+    gap: str | None = None  # why the stream was not read to its end, if it was not
+
+
+def _page(logs: Any, kwargs: dict[str, Any]) -> dict[str, Any] | None:
+    """One FilterLogEvents page; None when it keeps arriving without its events list (a torn reply)."""
+    for _ in range(1 + TORN_RETRIES):
+        page = logs.filter_log_events(**kwargs)
+        if isinstance(page.get("events"), list):
+            return page
+    return None
+
+
 def read_stream(logs: Any, group: str, stream: str, start: datetime, end: datetime, *,
                 page_size: int = 10_000, max_events: int = DEFAULT_MAX_EVENTS,
-                stop: threading.Event | None = None) -> tuple[list[LogEvent], int, int]:
+                stop: threading.Event | None = None) -> StreamRead:
     """Every event of one stream in the window, page by page, following nextToken to the end.
 
     Keeps at most `max_events` (see `CappedEvents`: the latest, plus earlier
-    failure lines), so memory stays bounded however long the stream is; returns
-    the kept events, how many were read in all, and how many of the kept ones
-    are earlier failure lines. Stops between pages once `stop` is set.
+    failure lines), so memory stays bounded however long the stream is. A
+    stream is not read past a torn page, a token seen before (a server that
+    cycles), MAX_PAGES pages, its disappearance, or `stop`: the result then
+    says why (`gap`), so the verdict can say what it did not see.
     """
     kept = CappedEvents(max_events)
-    paginator = logs.get_paginator("filter_log_events")
-    pages = paginator.paginate(logGroupName=group, logStreamNames=[stream], startTime=_ms(start),
-                               endTime=_ms(end), PaginationConfig={"PageSize": page_size})
-    for page in pages:
+    kwargs: dict[str, Any] = {"logGroupName": group, "logStreamNames": [stream], "startTime": _ms(start),
+                              "endTime": _ms(end), "limit": page_size}
+    seen: set[str] = set()
+    gap = None
+    for _ in range(MAX_PAGES):
         if stop is not None and stop.is_set():
+            gap = "stopped before its end"
+            break
+        try:
+            page = _page(logs, kwargs)
+        except bex.ClientError as exc:
+            if _code(exc) != "ResourceNotFoundException":
+                raise
+            gap = "disappeared while it was read (an instance replaced or scaled in)"
+            break
+        if page is None:
+            gap = f"FilterLogEvents kept answering with an incomplete page ({1 + TORN_RETRIES} tries)"
             break
         batch = []
-        for ev in page.get("events", []):
+        for ev in page["events"]:
             ts = ev.get("timestamp")
             name = ev.get("logStreamName", stream)
             batch.append(LogEvent(message=str(ev.get("message", "")).rstrip("\n"),
@@ -330,8 +366,49 @@ def read_stream(logs: Any, group: str, stream: str, start: datetime, end: dateti
                                   # response: a busy hour would hold 100,000 copies, each hashed when streams are counted
                                   stream=stream if name == stream else name))
         kept.extend(batch)
-    events = kept.events()
-    return events, kept.total, kept.kept_failures
+        token = page.get("nextToken")
+        if not token:
+            break
+        if token in seen:
+            gap = "FilterLogEvents repeated a page token it had given before (the server cycles)"
+            break
+        seen.add(token)
+        kwargs["nextToken"] = token
+    else:
+        gap = f"had more than {MAX_PAGES:,} pages"
+    return StreamRead(kept.events(), kept.total, kept.kept_failures, gap)
+
+
+def _concurrently(fn: Callable[[str], Any], items: list[str], workers: int) -> Iterator[Any]:
+    """`fn` of each item on up to `workers` daemon threads, results as they come; the first error is raised.
+
+    Daemon threads, not a ThreadPoolExecutor: a read abandoned at the deadline
+    (a server that trickles a byte every few seconds) must not keep the
+    process from exiting, and an executor's threads are joined at exit.
+    """
+    todo: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for item in items:
+        todo.put(item)
+    done: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
+
+    def work() -> None:
+        while True:
+            try:
+                item = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.put((True, fn(item)))
+            except BaseException as exc:  # handed to the caller's thread, which raises it
+                done.put((False, exc))
+
+    for _ in range(min(workers, len(items))):
+        threading.Thread(target=work, daemon=True, name="smtriage-read").start()
+    for _ in items:
+        ok, value = done.get()
+        if not ok:
+            raise value
+        yield value
 
 
 @dataclass
@@ -339,13 +416,14 @@ class LogRead:
     streams: dict[str, list[LogEvent]]
     notes: list[str]
     events_read: int = 0
+    partial: bool = False
 
 
 def read_logs(logs: Any, endpoint: str, start: datetime, end: datetime, *, page_size: int = 10_000,
               max_events: int = DEFAULT_MAX_EVENTS, workers: int = 8,
               progress: Callable[[int], None] | None = None,
-              endpoint_known: bool = True) -> LogRead:
-    """Events per stream, streams read concurrently; the notes say what was capped."""
+              endpoint_known: bool = True, stop: threading.Event | None = None) -> LogRead:
+    """Events per stream, streams read concurrently; the notes say what was capped or not read."""
     group = LOG_GROUP_PREFIX + endpoint
     try:
         streams = list_streams(logs, group, start, end)
@@ -360,43 +438,40 @@ def read_logs(logs: Any, endpoint: str, start: datetime, end: datetime, *, page_
         raise translate(exc, "DescribeLogStreams") from None
     per_stream = max(1, max_events // max(1, len(streams)))
     lock = threading.Lock()
-    stop = threading.Event()
+    stop = stop or threading.Event()
 
-    def one(stream: str) -> tuple[str, list[LogEvent], int, int]:
+    def one(stream: str) -> tuple[str, StreamRead]:
         if stop.is_set():  # another stream already failed: do not start this one
-            return stream, [], 0, 0
+            return stream, StreamRead([], 0, 0, "not read")
         try:
             with _aws("FilterLogEvents"):
-                events, total, rescued = read_stream(logs, group, stream, start, end, page_size=page_size,
-                                                     max_events=per_stream, stop=stop)
+                got = read_stream(logs, group, stream, start, end, page_size=page_size, max_events=per_stream,
+                                  stop=stop)
         except BaseException:
             stop.set()
             raise
         if progress:
             with lock:
-                progress(total)
-        return stream, events, total, rescued
+                progress(got.total)
+        return stream, got
 
     out: dict[str, list[LogEvent]] = {}
+    gaps: list[str] = []
     read = kept = rescued_all = capped = 0
-    if streams:
-        pool = ThreadPoolExecutor(max_workers=min(workers, len(streams)))
-        try:
-            futures = [pool.submit(one, stream) for stream in streams]
-            for future in as_completed(futures):
-                stream, events, total, rescued = future.result()
-                out[stream] = events
-                read += total
-                kept += len(events)
-                rescued_all += rescued
-                capped += total > len(events)
-        except BaseException:
-            # the first failing stream decides: streams not started are dropped, so the user hears now
-            # (after at most the calls in flight), not after every stream has retried to the end
-            stop.set()
-            raise
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+    try:
+        for stream, got in _concurrently(one, streams, workers):
+            out[stream] = got.events
+            read += got.total
+            kept += len(got.events)
+            rescued_all += got.rescued
+            capped += got.total > len(got.events)
+            if got.gap:
+                gaps.append(f"stream {stream} {got.gap}")
+    except BaseException:
+        # the first failing stream decides: streams not started are dropped, so the user hears now
+        # (after at most the calls in flight), not after every stream has retried to the end
+        stop.set()
+        raise
     out = {stream: out[stream] for stream in streams if stream in out}
     notes = []
     if capped:
@@ -404,14 +479,27 @@ def read_logs(logs: Any, endpoint: str, start: datetime, end: datetime, *, page_
         notes.append(f"read {read:,} log events in {len(streams)} stream(s); {capped} stream(s) had more than "
                      f"{per_stream:,}, so kept {kept:,}: the latest of each stream{earlier} (--max-events "
                      f"{max_events:,}; raise it to keep more)")
-    return LogRead(out, notes, read)
+    if gaps:
+        shown = "; ".join(sorted(gaps)[:5]) + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else "")
+        notes.append(f"the logs were not read in full: {shown}")
+    return LogRead(out, notes, read, partial=bool(gaps))
 
 
 # ---------------------------------------------------------------- metrics
 
+@dataclass
+class MetricRead:
+    series: dict[str, MetricSeries]
+    missing: list[str]  # metrics GetMetricData did not return in full, each with its status
+
+
 def read_metrics(cloudwatch: Any, endpoint: str, variant: str, start: datetime, end: datetime,
-                 period: int = 60) -> dict[str, MetricSeries]:
-    """Every SageMaker invocation and instance metric for the variant, one GetMetricData paginated call."""
+                 period: int = 60) -> MetricRead:
+    """Every SageMaker invocation and instance metric for the variant, one GetMetricData paginated call.
+
+    A query answered with a status other than Complete (InternalError,
+    Forbidden, or PartialData on the last page) is said to be missing.
+    """
     queries = []
     ids = {}
     for i, (name, (namespace, stat)) in enumerate(METRIC_QUERIES.items()):
@@ -428,21 +516,34 @@ def read_metrics(cloudwatch: Any, endpoint: str, variant: str, start: datetime, 
             "ReturnData": True,
         })
     points: dict[str, dict[datetime, float]] = collections.defaultdict(dict)
+    status: dict[str, str] = {}
     paginator = cloudwatch.get_paginator("get_metric_data")
     for page in paginator.paginate(MetricDataQueries=queries, StartTime=start, EndTime=end,
                                    ScanBy="TimestampAscending"):
-        for result in page.get("MetricDataResults", []):
-            name = ids.get(result["Id"])
+        results = page.get("MetricDataResults")
+        if not isinstance(results, list):
+            return MetricRead({}, ["every metric (GetMetricData answered with an incomplete page)"])
+        for result in results:
+            name = ids.get(result.get("Id"))
+            if name is None:
+                continue
+            status[name] = str(result.get("StatusCode", "Complete"))
             for t, v in zip(result.get("Timestamps", []), result.get("Values", [])):
                 points[name][t.astimezone(timezone.utc)] = float(v)
-    return {name: MetricSeries(tuple(sorted(p)), tuple(p[t] for t in sorted(p)))
-            for name, p in points.items() if p}
+    missing = [f"{name} ({status.get(name, 'not returned')})" for name in METRIC_QUERIES
+               if status.get(name, "missing") != "Complete"]
+    return MetricRead({name: MetricSeries(tuple(sorted(p)), tuple(p[t] for t in sorted(p)))
+                       for name, p in points.items() if p}, missing)
 
 
 # ---------------------------------------------------------------- the window
 
 def _variant_of(stream: str) -> str:
     return stream.split("/", 1)[0]
+
+
+class Deadline(AwsUnavailable):
+    """The window could not be read within the time allowed (`--timeout`)."""
 
 
 def fetch_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions = AwsOptions(), *,
@@ -453,9 +554,44 @@ def fetch_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions
     Access denied on one source (DescribeEndpoint, the logs, or the metrics)
     is not fatal: the window is read from the others and a note says what is
     missing. Only when neither logs nor metrics can be read is it an error.
+    The whole read gets `opts.timeout` seconds; past them it stops and raises
+    `Deadline`, saying how much had been read.
     """
     if start >= end:
         raise SmtriageError(f"window start {start.isoformat()} is not before its end {end.isoformat()}")
+    stop = threading.Event()
+    seen = [0]
+
+    def counted(n: int) -> None:
+        seen[0] += n
+        if progress:
+            progress(n)
+
+    result: list[tuple[bool, Any]] = []
+    finished = threading.Event()
+
+    def run() -> None:
+        try:
+            result.append((True, _read_window(endpoint, start, end, opts, max_events=max_events,
+                                              page_size=page_size, progress=counted, stop=stop)))
+        except BaseException as exc:
+            result.append((False, exc))
+        finished.set()
+
+    threading.Thread(target=run, daemon=True, name="smtriage-window").start()
+    if not finished.wait(opts.timeout):
+        stop.set()
+        raise Deadline(f"reading {endpoint!r} took longer than {opts.timeout:g} s (--timeout) and was stopped after "
+                       f"{seen[0]:,} log events; AWS (or --endpoint-url) answers too slowly: try again, narrow the "
+                       "window, or raise --timeout")
+    ok, value = result[0]
+    if not ok:
+        raise value
+    return value
+
+
+def _read_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions, *, max_events: int,
+                 page_size: int, progress: Callable[[int], None], stop: threading.Event) -> Window:
     sagemaker, logs, cloudwatch = _make_clients(opts)
     denied: dict[str, AccessDenied] = {}
     try:
@@ -464,10 +600,11 @@ def fetch_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions
         info, denied["status"] = EndpointInfo(endpoint, None, None, []), exc
     notes: list[str] = []
     events_read = 0
+    partial = False
     try:
         read = read_logs(logs, endpoint, start, end, page_size=page_size, max_events=max_events,
-                         progress=progress, endpoint_known="status" not in denied)
-        streams, events_read = read.streams, read.events_read
+                         progress=progress, endpoint_known="status" not in denied, stop=stop)
+        streams, events_read, partial = read.streams, read.events_read, read.partial
         notes += read.notes
     except AccessDenied as exc:
         streams, denied["logs"] = {}, exc
@@ -480,7 +617,11 @@ def fetch_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions
         metrics: dict[str, MetricSeries] = {}
         if "metrics" not in denied:
             try:
-                metrics = read_metrics(cloudwatch, endpoint, v.name, start, end)
+                got = read_metrics(cloudwatch, endpoint, v.name, start, end)
+                metrics = got.series
+                if got.missing:
+                    partial = True
+                    notes.append(f"variant {v.name}: metrics not read in full: {', '.join(got.missing)}")
             except bex.ClientError as exc:
                 err = translate(exc, "GetMetricData")
                 if not isinstance(err, AccessDenied):
@@ -489,10 +630,10 @@ def fetch_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions
             except bex.BotoCoreError as exc:
                 raise translate(exc, "GetMetricData") from None
         incidents.append(Incident(
-            id=f"{endpoint}-{start:%Y-%m-%dT%H:%MZ}", endpoint=endpoint, variant=v.name, start=start, end=end,
+            id=f"{endpoint}/{v.name}-{start:%Y-%m-%dT%H:%MZ}", endpoint=endpoint, variant=v.name, start=start,
+            end=end, logs=events, metrics=metrics,
             context=Context(status=info.status, failure_reason=info.failure_reason, instance_type=v.instance_type,
                             instance_count=v.instance_count, image=v.image),
-            logs=events, metrics=metrics,
         ))
     if "logs" in denied and "metrics" in denied:
         calls = [str(e).split(":", 1)[0] for e in denied.values()]
@@ -503,7 +644,7 @@ def fetch_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions
         left = [name for name in ("logs", "metrics", "status") if name not in denied]
         for what, exc in denied.items():
             notes.append(f"{what} not read ({exc}); classifying from {' and '.join(left)} only")
-    return Window(incidents, notes, events_read)
+    return Window(incidents, notes, events_read, partial)
 
 
 def failed_endpoints(opts: AwsOptions = AwsOptions()) -> list[tuple[str, datetime]]:

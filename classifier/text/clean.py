@@ -12,6 +12,26 @@ from __future__ import annotations
 import json
 import re
 
+# The one list of characters that are unsafe to show: C0 controls but tab and newline (ESC opens ANSI CSI
+# and OSC sequences, CR rewrites the line), DEL and C1 controls (0x9b is CSI on some terminals), bidi
+# marks, embeddings, overrides and isolates, line and paragraph separators, and lone surrogates (not
+# encodable as UTF-8). What reaches a terminal shows them escaped (`inert`); JSON written by smtriage
+# spells them as \uXXXX escapes (`incident.json_text`), exact when read back.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                    "\ud800-\udfff]")
+_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def inert(text: str) -> str:
+    """Untrusted text with every unsafe character shown (`\x1b`), not obeyed."""
+    return UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text)
+
+
+def redacted(text: str) -> str:
+    """Credentials written into a URL (`https://user:secret@host`) left out of anything shown."""
+    return _CREDENTIALS.sub("***@", text)
+
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|#033\[[0-9;]*[A-Za-z]")
 _MESSAGE_KEYS = ("message", "msg", "log", "error")
 _MAX_JSON = 1_000_000
