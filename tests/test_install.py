@@ -51,3 +51,22 @@ def test_classify_works_from_the_installed_wheel(wheel, tmp_path, moto_server_ur
     assert verdict["label"] == "model_bug"
     manifest = json.loads((ROOT / "models/default/manifest.json").read_text())
     assert verdict["model_version"] == manifest["model_version"]
+
+
+def test_the_wheel_carries_what_retraining_starts_from(wheel, tmp_path):
+    """A pip user retrains without a source checkout: the corpus and the generator ship in the wheel."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    corpus = sorted(n for n in names if n.startswith("classifier/_bundled/realcases/") and n.endswith(".jsonl"))
+    assert corpus == sorted(f"classifier/_bundled/realcases/{p.name}" for p in (ROOT / "data/realcases").glob("*.jsonl"))
+    assert {"training/generator.py", "training/realcases.py", "training/build_default.py"} <= names
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+                   check=True, capture_output=True, timeout=300)
+    run = subprocess.run([sys.executable, "-c", "from training import realcases; print(len(realcases.load()), "
+                                                "realcases.CORPUS)"],
+                         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)}, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    count, where = run.stdout.split()
+    assert int(count) == len(__import__("training.realcases", fromlist=["load"]).load())
+    assert where.startswith(str(site))
