@@ -1,8 +1,8 @@
 """Run every benchmark, each in its own process, then the profiles and the report.
 
-    python -m benchmarks                       # all of them (about 30 minutes on 2 cores)
-    python -m benchmarks featurize startup     # some of them
-    BENCH_REPEAT=1 python -m benchmarks        # one run each: a quick smoke test, not numbers to keep
+python -m benchmarks                       # all of them (about 30 minutes on 2 cores)
+python -m benchmarks featurize startup     # some of them
+BENCH_REPEAT=1 python -m benchmarks        # one run each: a quick smoke test, not numbers to keep
 """
 
 from __future__ import annotations

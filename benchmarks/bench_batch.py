@@ -37,8 +37,10 @@ def _input(n: int) -> Path:
 
 def main() -> None:
     sizes = {1_000: repeat(3), 10_000: max(1, repeat(3) - 2)}
-    t = Table("(5) smtriage batch, generated incidents",
-              ["run", "incidents/s", "min s", "median s", "runs", "peak tree PSS MiB", "peak process RSS MiB", "vs --jobs 1"])
+    t = Table(
+        "(5) smtriage batch, generated incidents",
+        ["run", "incidents/s", "min s", "median s", "runs", "peak tree PSS MiB", "peak process RSS MiB", "vs --jobs 1"],
+    )
     raw = {}
     for n, runs in sizes.items():
         inp = _input(n)
@@ -48,8 +50,9 @@ def main() -> None:
             for _ in range(runs):
                 tmp = Path(tempfile.mkdtemp(prefix="smtriage-bench-"))
                 try:
-                    r = run_measured([SMTRIAGE, "batch", str(inp), "--output", str(tmp / "v.jsonl"), "--jobs", str(jobs)],
-                                     cwd=ROOT)
+                    r = run_measured(
+                        [SMTRIAGE, "batch", str(inp), "--output", str(tmp / "v.jsonl"), "--jobs", str(jobs)], cwd=ROOT
+                    )
                     lines = sum(1 for _ in open(tmp / "v.jsonl", encoding="utf-8"))
                 finally:
                     shutil.rmtree(tmp, ignore_errors=True)
@@ -58,12 +61,22 @@ def main() -> None:
                 times.append(r.seconds)
                 pss.append(r.peak_tree_pss_mib)
                 rss.append(r.peak_process_rss_mib)
-                say(f"  {n:,} incidents --jobs {jobs}: {r.seconds:.1f}s, tree PSS {r.peak_tree_pss_mib:.0f} MiB, "
-                    f"max RSS {r.peak_process_rss_mib:.0f} MiB")
+                say(
+                    f"  {n:,} incidents --jobs {jobs}: {r.seconds:.1f}s, tree PSS {r.peak_tree_pss_mib:.0f} MiB, "
+                    f"max RSS {r.peak_process_rss_mib:.0f} MiB"
+                )
             tm = Timing(times)
             base = base or tm.min
-            t.add(f"{n:,} incidents, --jobs {jobs}", rate(n, tm.min), tm.min, tm.median, runs, max(pss), max(rss),
-                  f"{base / tm.min:.2f}x")
+            t.add(
+                f"{n:,} incidents, --jobs {jobs}",
+                rate(n, tm.min),
+                tm.min,
+                tm.median,
+                runs,
+                max(pss),
+                max(rss),
+                f"{base / tm.min:.2f}x",
+            )
             raw[f"{n}/{jobs}"] = {"seconds": times, "pss_mib": pss, "rss_mib": rss}
     t.notes += [
         f"input: {_input(1_000).stat().st_size / 1e6:.0f} MB (1k) and {_input(10_000).stat().st_size / 1e6:.0f} MB (10k) of JSONL",

@@ -32,7 +32,7 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from .common import PY, ROOT, Table, best_of, rate, repeat, save, say
 from .data import _ensure_path, cloudwatch_incident
@@ -53,7 +53,7 @@ def main() -> None:
     from classifier.triage import triage_window
 
     model = load(default_model_dir())
-    end = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(minutes=3)
+    end = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=3)
     incident = cloudwatch_incident(N_EVENTS, end, streams=STREAMS)
     start = incident.start - timedelta(minutes=1)
     window_end = end + timedelta(minutes=1)
@@ -61,7 +61,9 @@ def main() -> None:
     group = LOG_GROUP_PREFIX + name
 
     with throwaway_credentials(), moto_server() as url:
-        clients = {s: boto3.client(s, region_name=REGION, endpoint_url=url) for s in ("sagemaker", "logs", "cloudwatch")}
+        clients = {
+            s: boto3.client(s, region_name=REGION, endpoint_url=url) for s in ("sagemaker", "logs", "cloudwatch")
+        }
         (t_seed, _) = best_of(lambda: seed_endpoint(clients, incident), 1)
         say(f"seeded {N_EVENTS:,} events over {STREAMS} streams in {t_seed.min:.1f}s")
         opts = AwsOptions(region=REGION, endpoint_url=url)
@@ -70,7 +72,8 @@ def main() -> None:
         def plain() -> int:
             n = 0
             for page in logs.get_paginator("filter_log_events").paginate(
-                    logGroupName=group, startTime=int(start.timestamp() * 1000), endTime=int(window_end.timestamp() * 1000)):
+                logGroupName=group, startTime=int(start.timestamp() * 1000), endTime=int(window_end.timestamp() * 1000)
+            ):
                 n += len(page.get("events", []))
             return n
 
@@ -118,27 +121,69 @@ def main() -> None:
     events = sum(len(i.logs) for i in window_incidents)
     after_min = t_classify.min - t_fetch.min
     after_med = statistics.median(c - f for c, f in zip(sorted(t_classify.runs), sorted(t_fetch.runs)))
-    t = Table(f"(3) classify on a moto server: 1-hour window, {N_EVENTS:,} events, {STREAMS} streams",
-              ["measurement", "events/s", "min s", "median s", "vs plain boto3 fetch"])
-    t.add("plain boto3: one FilterLogEvents paginator over the group", rate(n_plain, t_plain.min), t_plain.min,
-          t_plain.median, "1.00x")
-    t.add(f"smtriage read_logs: {STREAMS} streams paginated concurrently", rate(n_read, t_read.min), t_read.min,
-          t_read.median, f"{t_read.min / t_plain.min:.2f}x its time")
-    t.add("smtriage fetch_window (status + logs + metrics)", rate(events, t_fetch.min), t_fetch.min, t_fetch.median,
-          f"{t_fetch.min / t_plain.min:.2f}x its time")
-    t.add("smtriage classify_endpoint (fetch + episodes + model + evidence)", rate(events, t_classify.min),
-          t_classify.min, t_classify.median, f"{t_classify.min / t_plain.min:.2f}x its time")
-    t.add("after the fetch: classify - fetch_window", rate(events, after_min), after_min, after_med,
-          f"{after_min / t_plain.min:.0%} of it")
+    t = Table(
+        f"(3) classify on a moto server: 1-hour window, {N_EVENTS:,} events, {STREAMS} streams",
+        ["measurement", "events/s", "min s", "median s", "vs plain boto3 fetch"],
+    )
+    t.add(
+        "plain boto3: one FilterLogEvents paginator over the group",
+        rate(n_plain, t_plain.min),
+        t_plain.min,
+        t_plain.median,
+        "1.00x",
+    )
+    t.add(
+        f"smtriage read_logs: {STREAMS} streams paginated concurrently",
+        rate(n_read, t_read.min),
+        t_read.min,
+        t_read.median,
+        f"{t_read.min / t_plain.min:.2f}x its time",
+    )
+    t.add(
+        "smtriage fetch_window (status + logs + metrics)",
+        rate(events, t_fetch.min),
+        t_fetch.min,
+        t_fetch.median,
+        f"{t_fetch.min / t_plain.min:.2f}x its time",
+    )
+    t.add(
+        "smtriage classify_endpoint (fetch + episodes + model + evidence)",
+        rate(events, t_classify.min),
+        t_classify.min,
+        t_classify.median,
+        f"{t_classify.min / t_plain.min:.2f}x its time",
+    )
+    t.add(
+        "after the fetch: classify - fetch_window",
+        rate(events, after_min),
+        after_min,
+        after_med,
+        f"{after_min / t_plain.min:.0%} of it",
+    )
     in_run = sorted(post_fetch)  # one triage_window call per run: the window holds one incident
-    t.add("after the fetch, timed inside each classify_endpoint run", rate(events, in_run[0]), in_run[0],
-          statistics.median(in_run), f"{in_run[0] / t_plain.min:.0%} of it (target <= {TARGET:.0%}): "
-          f"{'met' if in_run[0] <= TARGET * t_plain.min else 'MISSED'}")
-    t.add("after the fetch, measured alone: triage_window on the fetched window", rate(events, t_triage.min),
-          t_triage.min, t_triage.median, f"{t_triage.min / t_plain.min:.0%} of it")
+    t.add(
+        "after the fetch, timed inside each classify_endpoint run",
+        rate(events, in_run[0]),
+        in_run[0],
+        statistics.median(in_run),
+        f"{in_run[0] / t_plain.min:.0%} of it (target <= {TARGET:.0%}): "
+        f"{'met' if in_run[0] <= TARGET * t_plain.min else 'MISSED'}",
+    )
+    t.add(
+        "after the fetch, measured alone: triage_window on the fetched window",
+        rate(events, t_triage.min),
+        t_triage.min,
+        t_triage.median,
+        f"{t_triage.min / t_plain.min:.0%} of it",
+    )
     for label, timing in advice.items():  # the verdict decides which advice runs; the window has one verdict
-        t.add(f"(info) of which evidence + advice, had the verdict been {label.replace('_', ' ')}", "", timing.min,
-              timing.median, f"{timing.min / t_plain.min:.1%} of it")
+        t.add(
+            f"(info) of which evidence + advice, had the verdict been {label.replace('_', ' ')}",
+            "",
+            timing.min,
+            timing.median,
+            f"{timing.min / t_plain.min:.1%} of it",
+        )
     t.notes += [
         f"plain boto3 read {n_plain:,} events, read_logs {n_read:,}, the window kept {events:,}; "
         f"{len(report.findings)} failure episode(s) found and classified",
@@ -148,14 +193,28 @@ def main() -> None:
         "with no server at all, and it is the same CPU work against AWS",
         "not pinned to one core: the moto server's threads and smtriage's fetch threads share the machine's 2 cores",
     ]
-    save("classify", t, {"seconds": {"plain": t_plain.runs, "read_logs": t_read.runs, "fetch": t_fetch.runs,
-                                     "classify": t_classify.runs, "triage": t_triage.runs,
-                                     "post_fetch_in_run": post_fetch}, "events": events,
-                         "findings": len(findings)})
+    save(
+        "classify",
+        t,
+        {
+            "seconds": {
+                "plain": t_plain.runs,
+                "read_logs": t_read.runs,
+                "fetch": t_fetch.runs,
+                "classify": t_classify.runs,
+                "triage": t_triage.runs,
+                "post_fetch_in_run": post_fetch,
+            },
+            "events": events,
+            "findings": len(findings),
+        },
+    )
 
-    p = Table(f"(3b) classify in a fresh process, as `smtriage classify` runs: imports, model, fetch, triage "
-              f"({N_EVENTS:,} events)", ["AWS round trip added per request", "model loaded", "min s", "median s",
-                                         "vs loaded first"])
+    p = Table(
+        f"(3b) classify in a fresh process, as `smtriage classify` runs: imports, model, fetch, triage "
+        f"({N_EVENTS:,} events)",
+        ["AWS round trip added per request", "model loaded", "min s", "median s", "vs loaded first"],
+    )
     for delay in DELAYS:
         first = fresh[(delay, "first")]
         for mode, label in (("first", "first, then the fetch"), ("during", "during the fetch (what the CLI does)")):
@@ -178,8 +237,15 @@ def advice_by_label(model, window, n: int) -> dict:
 
     episode, reading = episodes.split(window, model.read(window), rules_of(model))[0]
     row = model.transform([episode], [reading])[0]
-    return {label: best_of(lambda label=label: remediate(label, episode, explain(model, episode, label, row, reading),
-                                                         reading.own_texts()), n)[0] for label in model.labels}
+    return {
+        label: best_of(
+            lambda label=label: remediate(
+                label, episode, explain(model, episode, label, row, reading), reading.own_texts()
+            ),
+            n,
+        )[0]
+        for label in model.labels
+    }
 
 
 DELAYS = (0.0, 0.3)
@@ -192,14 +258,26 @@ def fresh_processes(url: str, name: str, start: datetime, end: datetime, n: int)
     out = {}
     for delay in DELAYS:
         for mode in ("first", "during"):
-            cmd = [PY, "-m", "benchmarks.classify_child", mode, url, name, start.isoformat(), end.isoformat(), str(delay)]
+            cmd = [
+                PY,
+                "-m",
+                "benchmarks.classify_child",
+                mode,
+                url,
+                name,
+                start.isoformat(),
+                end.isoformat(),
+                str(delay),
+            ]
 
-            def run() -> str:
+            def run(cmd: list[str] = cmd) -> str:
                 done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
                 return done.stdout.strip()
 
             out[(delay, mode)], findings = best_of(run, n)
-            say(f"fresh process, model {mode}, +{delay}s per request: {out[(delay, mode)].min:.2f}s ({findings} finding(s))")
+            say(
+                f"fresh process, model {mode}, +{delay}s per request: {out[(delay, mode)].min:.2f}s ({findings} finding(s))"
+            )
     return out
 
 

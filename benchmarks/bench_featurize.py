@@ -22,9 +22,9 @@ import sys
 from .common import DATA, Table, best_of, pin_one_core, rate, repeat, save, say
 from .data import incidents_from_lines, lines_file, read_lines
 
-DRAIN3_TARGET = 5.0   # product at least 5x Drain3's lines/s
+DRAIN3_TARGET = 5.0  # product at least 5x Drain3's lines/s
 HASHING_TARGET = 10.0  # and 10x HashingVectorizer's
-GREP_TARGET = 5.0     # and within 5x grep's time
+GREP_TARGET = 5.0  # and within 5x grep's time
 REGEX_LINES = 100_000
 
 
@@ -45,7 +45,7 @@ def main() -> None:
     def bare_loop() -> int:
         k = 0
         with open(path, encoding="utf-8", errors="surrogatepass", newline="\n") as f:
-            for line in f:
+            for _ in f:
                 pass
         return k
 
@@ -61,9 +61,14 @@ def main() -> None:
 
     def grep(locale: str):
         def run() -> int:
-            out = subprocess.run([*taskset, "grep", "-c", "-E", "-i", "-f", str(pats), str(path)],
-                                 capture_output=True, text=True, env={**os.environ, "LC_ALL": locale})
+            out = subprocess.run(
+                [*taskset, "grep", "-c", "-E", "-i", "-f", str(pats), str(path)],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "LC_ALL": locale},
+            )
             return int(out.stdout.strip() or 0)
+
         return run
 
     t_grep, grep_count = best_of(grep("C"), repeat(5), warmup=1)
@@ -72,8 +77,9 @@ def main() -> None:
 
     # --- one Python regex alternation of every signal pattern, searched line by line
     # (on the first 100,000 lines only: at ~7k lines/s the whole file would take minutes per run)
-    big = re.compile("|".join(f"(?:{getattr(s, 'pattern', None) or '|'.join(map(re.escape, s.literals))})"
-                              for s in SIGNALS))
+    big = re.compile(
+        "|".join(f"(?:{getattr(s, 'pattern', None) or '|'.join(map(re.escape, s.literals))})" for s in SIGNALS)
+    )
     head = lines[:REGEX_LINES]
 
     def regex_per_line() -> int:
@@ -130,29 +136,83 @@ def main() -> None:
         f"(1) Featurization, 1,000,000 lines, one core (CPU {cpu})",
         ["measurement", "lines/s", "min s", "median s", "product speed / this", "target", "met"],
     )
-    t.add("smtriage featurizer.transform() (shipped model) — 1,000 windows x 1,000 lines",
-          prod_rate, t_prod.min, t_prod.median, "1x", "~1,000,000 lines/s", "yes" if prod_rate >= 1e6 else "NO")
-    t.add("  (info) building the 1,000 Incidents / 1M LogEvents from the lines", rate(n, t_build.min), t_build.min,
-          t_build.median, "", "", "")
+    t.add(
+        "smtriage featurizer.transform() (shipped model) — 1,000 windows x 1,000 lines",
+        prod_rate,
+        t_prod.min,
+        t_prod.median,
+        "1x",
+        "~1,000,000 lines/s",
+        "yes" if prod_rate >= 1e6 else "NO",
+    )
+    t.add(
+        "  (info) building the 1,000 Incidents / 1M LogEvents from the lines",
+        rate(n, t_build.min),
+        t_build.min,
+        t_build.median,
+        "",
+        "",
+        "",
+    )
     sp_drain = t_drain.min / t_prod.min
     sp_hash = t_hash.min / t_prod.min
     grep_ratio = t_prod.min / t_grep.min
-    t.add("Drain3 TemplateMiner.add_log_message, default config", rate(n, t_drain.min), t_drain.min, t_drain.median,
-          f"{sp_drain:.2f}x", f">= {DRAIN3_TARGET:.0f}x", "yes" if sp_drain >= DRAIN3_TARGET else "NO")
-    t.add("HashingVectorizer(2**18, ngram (1,2), alternate_sign=False)", rate(n, t_hash.min), t_hash.min,
-          t_hash.median, f"{sp_hash:.2f}x", f">= {HASHING_TARGET:.0f}x",
-          "yes" if sp_hash >= HASHING_TARGET else "NO")
+    t.add(
+        "Drain3 TemplateMiner.add_log_message, default config",
+        rate(n, t_drain.min),
+        t_drain.min,
+        t_drain.median,
+        f"{sp_drain:.2f}x",
+        f">= {DRAIN3_TARGET:.0f}x",
+        "yes" if sp_drain >= DRAIN3_TARGET else "NO",
+    )
+    t.add(
+        "HashingVectorizer(2**18, ngram (1,2), alternate_sign=False)",
+        rate(n, t_hash.min),
+        t_hash.min,
+        t_hash.median,
+        f"{sp_hash:.2f}x",
+        f">= {HASHING_TARGET:.0f}x",
+        "yes" if sp_hash >= HASHING_TARGET else "NO",
+    )
     regex_rate = rate(len(head), t_regex.min)
-    t.add(f"  (info) one Python regex alternation of all {len(SIGNALS)} signals ({n_pats} patterns), line by line "
-          f"(first {len(head):,} lines)", regex_rate, t_regex.min, t_regex.median,
-          f"{regex_rate and prod_rate / regex_rate:.2f}x", "", "")
-    t.add(f"grep -c -E -i -f ({n_pats} EREs), LC_ALL=C — ceiling", rate(n, t_grep.min), t_grep.min, t_grep.median,
-          f"time {grep_ratio:.1f}x grep's", f"time <= {GREP_TARGET:.0f}x grep's",
-          "yes" if grep_ratio <= GREP_TARGET else "NO")
-    t.add("  (info) same grep, LC_ALL=C.UTF-8", rate(n, t_grep_utf8.min), t_grep_utf8.min, t_grep_utf8.median,
-          f"time {t_prod.min / t_grep_utf8.min:.1f}x its", "", "")
-    t.add("bare `for line in f: pass` — floor of Python", rate(n, t_loop.min), t_loop.min, t_loop.median,
-          f"time {t_prod.min / t_loop.min:.1f}x its", "", "")
+    t.add(
+        f"  (info) one Python regex alternation of all {len(SIGNALS)} signals ({n_pats} patterns), line by line "
+        f"(first {len(head):,} lines)",
+        regex_rate,
+        t_regex.min,
+        t_regex.median,
+        f"{regex_rate and prod_rate / regex_rate:.2f}x",
+        "",
+        "",
+    )
+    t.add(
+        f"grep -c -E -i -f ({n_pats} EREs), LC_ALL=C — ceiling",
+        rate(n, t_grep.min),
+        t_grep.min,
+        t_grep.median,
+        f"time {grep_ratio:.1f}x grep's",
+        f"time <= {GREP_TARGET:.0f}x grep's",
+        "yes" if grep_ratio <= GREP_TARGET else "NO",
+    )
+    t.add(
+        "  (info) same grep, LC_ALL=C.UTF-8",
+        rate(n, t_grep_utf8.min),
+        t_grep_utf8.min,
+        t_grep_utf8.median,
+        f"time {t_prod.min / t_grep_utf8.min:.1f}x its",
+        "",
+        "",
+    )
+    t.add(
+        "bare `for line in f: pass` — floor of Python",
+        rate(n, t_loop.min),
+        t_loop.min,
+        t_loop.median,
+        f"time {t_prod.min / t_loop.min:.1f}x its",
+        "",
+        "",
+    )
     t.notes += [
         f"data: {n:,} lines, {meta['bytes'] / 1e6:.0f} MB, from {meta['failure_windows']:,} failure and "
         f"{meta['healthy_windows']:,} healthy generator windows (seed {meta['seed']}); by the product's own scan "
@@ -169,9 +229,24 @@ def main() -> None:
         "product timing with the cyclic GC disabled during the call (1M live LogEvents would otherwise trigger full "
         "collections that are not the featurizer's work)",
     ]
-    save("featurize", t, {"lines": n, "meta": meta, "seconds": {
-        "product": t_prod.runs, "build": t_build.runs, "drain3": t_drain.runs, "hashing": t_hash.runs,
-        "regex": t_regex.runs, "grep": t_grep.runs, "grep_utf8": t_grep_utf8.runs, "loop": t_loop.runs}})
+    save(
+        "featurize",
+        t,
+        {
+            "lines": n,
+            "meta": meta,
+            "seconds": {
+                "product": t_prod.runs,
+                "build": t_build.runs,
+                "drain3": t_drain.runs,
+                "hashing": t_hash.runs,
+                "regex": t_regex.runs,
+                "grep": t_grep.runs,
+                "grep_utf8": t_grep_utf8.runs,
+                "loop": t_loop.runs,
+            },
+        },
+    )
 
 
 if __name__ == "__main__":

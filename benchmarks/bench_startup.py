@@ -48,9 +48,11 @@ def _subprocess(commands: dict[str, list[str]], runs: int) -> dict[str, Timing]:
 
 
 def _imports() -> tuple[list[str], list[tuple[str, float]]]:
-    code = ("import sys, io, contextlib\nsys.argv=['smtriage','--help']\nfrom classifier.cli import main\n"
-            "try:\n  with contextlib.redirect_stdout(io.StringIO()): main()\nexcept SystemExit: pass\n"
-            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    code = (
+        "import sys, io, contextlib\nsys.argv=['smtriage','--help']\nfrom classifier.cli import main\n"
+        "try:\n  with contextlib.redirect_stdout(io.StringIO()): main()\nexcept SystemExit: pass\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
     r = subprocess.run([PY, "-X", "importtime", "-c", code], capture_output=True, text=True, cwd=ROOT)
     heavy = [m for m in r.stdout.strip().split(",") if m]
     tops = []
@@ -75,13 +77,21 @@ def main() -> None:
     timings = _hyperfine(commands, runs) if tool == "hyperfine" else _subprocess(commands, runs)
     heavy, tops = _imports()
     base = timings["python -c 'import typer'"]
-    t = Table(f"(4) Start-up wall time ({tool}, {runs} runs after warm-up)",
-              ["command", "min ms", "median ms", "vs import typer (min)", "target", "met"])
+    t = Table(
+        f"(4) Start-up wall time ({tool}, {runs} runs after warm-up)",
+        ["command", "min ms", "median ms", "vs import typer (min)", "target", "met"],
+    )
     for name, tm in timings.items():
         ratio = tm.min / base.min
         is_help = name == "smtriage --help"
-        t.add(name, tm.min * 1000, tm.median * 1000, f"{ratio:.2f}x", f"<= {TARGET}x" if is_help else "",
-              ("yes" if ratio <= TARGET else "NO") if is_help else "")
+        t.add(
+            name,
+            tm.min * 1000,
+            tm.median * 1000,
+            f"{ratio:.2f}x",
+            f"<= {TARGET}x" if is_help else "",
+            ("yes" if ratio <= TARGET else "NO") if is_help else "",
+        )
     t.notes += [
         f"heavy modules imported by --help: {', '.join(heavy) if heavy else 'none'} (checked: {', '.join(HEAVY)})",
         "largest top-level imports of --help (cumulative ms, -X importtime): "

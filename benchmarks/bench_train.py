@@ -38,14 +38,23 @@ def main() -> None:
         times.append(r.seconds)
         pss.append(r.peak_tree_pss_mib)
         rss.append(r.peak_process_rss_mib)
-        say(f"  build_default: {r.seconds:.1f}s, tree PSS {r.peak_tree_pss_mib:.0f} MiB, max RSS {r.peak_process_rss_mib:.0f} MiB")
+        say(
+            f"  build_default: {r.seconds:.1f}s, tree PSS {r.peak_tree_pss_mib:.0f} MiB, max RSS {r.peak_process_rss_mib:.0f} MiB"
+        )
     tm = Timing(times)
-    t = Table("(6) Rebuilding the default model (python -m training.build_default)",
-              ["run", "min s", "median s", "runs", "peak tree PSS MiB", "peak process RSS MiB"])
+    t = Table(
+        "(6) Rebuilding the default model (python -m training.build_default)",
+        ["run", "min s", "median s", "runs", "peak tree PSS MiB", "peak process RSS MiB"],
+    )
     t.add("build_default --out TMP (6,000 incidents)", tm.min, tm.median, runs, max(pss), max(rss))
-    t.notes.append("rebuilt model.skops byte-identical to the committed models/default/model.skops: "
-                   + {True: "yes", False: "no (the working tree differs from the code that built the committed model, or the build is not reproducible)",
-                      None: "no committed model to compare"}[identical])
+    t.notes.append(
+        "rebuilt model.skops byte-identical to the committed models/default/model.skops: "
+        + {
+            True: "yes",
+            False: "no (the working tree differs from the code that built the committed model, or the build is not reproducible)",
+            None: "no committed model to compare",
+        }[identical]
+    )
     stages = [ln.strip() for ln in log.splitlines() if ln.strip() and not ln.startswith("MAXRSS")]
     if stages:
         t.notes.append("its own progress lines (last run): " + " | ".join(stages[:8]))

@@ -33,8 +33,13 @@ def main(argv: list[str]) -> int:
     from classifier.sources.cloudwatch import AwsOptions
 
     model = (lambda: load_model(None)) if mode == "during" else load_model(None)
-    report = classify_endpoint(model, endpoint, datetime.fromisoformat(start), datetime.fromisoformat(end),
-                               AwsOptions(region="us-east-1", endpoint_url=url))
+    report = classify_endpoint(
+        model,
+        endpoint,
+        datetime.fromisoformat(start),
+        datetime.fromisoformat(end),
+        AwsOptions(region="us-east-1", endpoint_url=url),
+    )
     print(len(report.findings))
     return 0
 

@@ -65,9 +65,14 @@ def machine() -> dict[str, Any]:
     import sklearn
 
     return {
-        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "cores": os.cpu_count(), "cpu": model, "cpu_mhz": mhz, "mem_gib": mem,
-        "python": platform.python_version(), "numpy": numpy.__version__, "sklearn": sklearn.__version__,
+        "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "cpu_mhz": mhz,
+        "mem_gib": mem,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "sklearn": sklearn.__version__,
         "os": platform.platform(),
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
         "loadavg_1m": round(os.getloadavg()[0], 2),  # other work on the machine while measuring
@@ -78,9 +83,15 @@ def machine() -> dict[str, Any]:
 def code_version() -> str:
     """The commit measured, and whether the product's files differed from it (the tree is shared)."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "classifier", "training", "models"], cwd=ROOT,
-                               capture_output=True, text=True).stdout.splitlines()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "classifier", "training", "models"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.splitlines()
     except OSError:
         return "unknown"
     return head + (f" + uncommitted changes to {len(dirty)} product file(s)" if dirty else "")
@@ -116,6 +127,7 @@ def best_of(fn: Callable[[], Any], n: int, *, warmup: int = 0) -> tuple[Timing, 
 
 # ---------------------------------------------------------------- memory of a process tree
 
+
 def _tree(pid: int) -> list[int]:
     import psutil
 
@@ -146,8 +158,9 @@ class RunResult:
     stderr: str = ""
 
 
-def run_measured(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
-                 interval: float = 0.05) -> RunResult:
+def run_measured(
+    cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None, interval: float = 0.05
+) -> RunResult:
     """Run a command; wall time, and peak memory of its whole process tree (joblib workers included).
 
     The peak single-process RSS is GNU time's "Maximum resident set size" (the kernel's
@@ -184,6 +197,7 @@ def run_measured(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: 
 
 # ---------------------------------------------------------------- tables
 
+
 @dataclass
 class Table:
     """One benchmark's rows: what, its unit rate, min/median seconds, and the ratio against the baseline."""
@@ -208,8 +222,12 @@ class Table:
         return "\n".join(lines)
 
     def markdown(self) -> str:
-        out = [f"#### {self.title}", "", "| " + " | ".join(self.columns) + " |",
-               "|" + "|".join("---" if i == 0 else "---:" for i in range(len(self.columns))) + "|"]
+        out = [
+            f"#### {self.title}",
+            "",
+            "| " + " | ".join(self.columns) + " |",
+            "|" + "|".join("---" if i == 0 else "---:" for i in range(len(self.columns))) + "|",
+        ]
         out += ["| " + " | ".join(_fmt(c) for c in r) + " |" for r in self.rows]
         if self.notes:
             out += [""] + [f"- {n}" for n in self.notes]

@@ -11,7 +11,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from .common import DATA, ROOT, say
 
 SEED = 7
 LINES_VERSION = 1
-BASE_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
+BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _ensure_path() -> None:
@@ -30,6 +30,7 @@ def _ensure_path() -> None:
 
 
 # ---------------------------------------------------------------- 1,000,000 realistic log lines
+
 
 def _record_lines(rec: dict[str, Any]) -> list[str]:
     """A record's log messages as file lines: multi-line events split, CR dropped (every reader then agrees on \\n)."""
@@ -45,7 +46,9 @@ def signals_fingerprint() -> str:
 
     h = hashlib.sha256()
     for s in SIGNALS:  # regex scanners had a `pattern`, the phrase scanner `counted_only`: take whichever exists
-        h.update(f"{s.name}|{getattr(s, 'pattern', '')}|{getattr(s, 'counted_only', '')}|{'/'.join(s.literals)}\n".encode())
+        h.update(
+            f"{s.name}|{getattr(s, 'pattern', '')}|{getattr(s, 'counted_only', '')}|{'/'.join(s.literals)}\n".encode()
+        )
     return h.hexdigest()[:16]
 
 
@@ -95,10 +98,19 @@ def build_lines(n: int, path: Path, target_share: float = 0.10) -> dict[str, Any
             if (n_fail + n_healthy) % 500 == 0:
                 say(f"  lines: {total:,}/{n:,}")
     tmp.replace(path)
-    meta = {"version": LINES_VERSION, "seed": SEED, "lines": total, "failure_windows": n_fail,
-            "healthy_windows": n_healthy, "lines_any_signal": anysig, "lines_salient_signal": salient,
-            "lines_failure_signal": episode, "bytes": path.stat().st_size, "sha256": sha.hexdigest(),
-            "signals": signals_fingerprint()}
+    meta = {
+        "version": LINES_VERSION,
+        "seed": SEED,
+        "lines": total,
+        "failure_windows": n_fail,
+        "healthy_windows": n_healthy,
+        "lines_any_signal": anysig,
+        "lines_salient_signal": salient,
+        "lines_failure_signal": episode,
+        "bytes": path.stat().st_size,
+        "sha256": sha.hexdigest(),
+        "signals": signals_fingerprint(),
+    }
     path.with_suffix(".meta.json").write_text(json.dumps(meta, indent=1))
     return meta
 
@@ -115,7 +127,9 @@ def lines_file(n: int = 1_000_000) -> tuple[Path, dict[str, Any]]:
     meta = None
     if path.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text())
-        if not (meta.get("version") == LINES_VERSION and meta.get("lines") == n and meta.get("bytes") == path.stat().st_size):
+        if not (
+            meta.get("version") == LINES_VERSION and meta.get("lines") == n and meta.get("bytes") == path.stat().st_size
+        ):
             meta = None
     if meta is None:
         say(f"building {path} (once; cached) ...")
@@ -128,9 +142,11 @@ def lines_file(n: int = 1_000_000) -> tuple[Path, dict[str, Any]]:
             lines = read_lines(path)
             totals = [0, 0, 0]
             for k in range(0, len(lines), 1000):
-                for i, c in enumerate(_line_classes(lines[k:k + 1000])):
+                for i, c in enumerate(_line_classes(lines[k : k + 1000])):
                     totals[i] += c
-            counts = meta["recounted"][fp] = dict(zip(("lines_any_signal", "lines_salient_signal", "lines_failure_signal"), totals))
+            counts = meta["recounted"][fp] = dict(
+                zip(("lines_any_signal", "lines_salient_signal", "lines_failure_signal"), totals)
+            )
             meta_path.write_text(json.dumps(meta, indent=1))
         meta = {**meta, **counts, "signals_at_build": meta.get("signals"), "signals": fp}
     return path, meta
@@ -151,14 +167,21 @@ def incidents_from_lines(lines: list[str], per: int = 1000, streams: int = 3) ->
     for k in range(0, len(lines), per):
         t0 = BASE_TIME + timedelta(hours=k // per)
         names = [f"AllTraffic/i-0{k // per:07x}{s:09x}" for s in range(streams)]
-        out.append(Incident(
-            id=f"bench-{k // per}", endpoint="bench-endpoint", variant="AllTraffic", start=t0, end=t0 + timedelta(hours=1),
-            logs=[LogEvent(line, t0 + j * step, names[j % streams]) for j, line in enumerate(lines[k:k + per])],
-        ))
+        out.append(
+            Incident(
+                id=f"bench-{k // per}",
+                endpoint="bench-endpoint",
+                variant="AllTraffic",
+                start=t0,
+                end=t0 + timedelta(hours=1),
+                logs=[LogEvent(line, t0 + j * step, names[j % streams]) for j, line in enumerate(lines[k : k + per])],
+            )
+        )
     return out
 
 
 # ---------------------------------------------------------------- metric windows
+
 
 def metric_records(n_distinct: int = 4000) -> list[dict[str, Any]]:
     """Metrics and context of `n_distinct` generator windows (failure and healthy, half each), cached as JSONL."""
@@ -173,11 +196,15 @@ def metric_records(n_distinct: int = 4000) -> list[dict[str, Any]]:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w", encoding="utf-8") as fh:
             for rec in itertools.islice(itertools.chain.from_iterable(zip(fail, ok)), n_distinct):
-                fh.write(json.dumps({"id": rec["id"], "context": rec["context"], "metrics": rec["metrics"], "logs": []}) + "\n")
+                fh.write(
+                    json.dumps({"id": rec["id"], "context": rec["context"], "metrics": rec["metrics"], "logs": []})
+                    + "\n"
+                )
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
 
 
 # ---------------------------------------------------------------- batch input
+
 
 def batch_file(n: int) -> Path:
     """`n` generated incident records (the generator's failures, windows and snippets), JSONL."""
@@ -198,6 +225,7 @@ def batch_file(n: int) -> Path:
 
 # ---------------------------------------------------------------- a live window for moto
 
+
 def cloudwatch_incident(n_events: int, end: datetime, *, streams: int = 4, metrics_seed_index: int = 0) -> Any:
     """A one-hour window ending at `end`: the first `n_events` benchmark lines over `streams` instances, plus metrics."""
     _ensure_path()
@@ -217,12 +245,23 @@ def cloudwatch_incident(n_events: int, end: datetime, *, streams: int = 4, metri
     for name, series in rec["metrics"].items():
         vals = tuple(float(v) for v in series["values"])
         metrics[name] = MetricSeries(tuple(start + timedelta(minutes=m) for m in range(len(vals))), vals)
-    return Incident(logs=logs, metrics=metrics, id="bench", endpoint="bench-endpoint", variant="AllTraffic",
-                    start=start, end=end,
-                    context=Context(status="InService", instance_type="ml.m5.xlarge", instance_count=streams,
-                                    image="683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"))
+    return Incident(
+        logs=logs,
+        metrics=metrics,
+        id="bench",
+        endpoint="bench-endpoint",
+        variant="AllTraffic",
+        start=start,
+        end=end,
+        context=Context(
+            status="InService",
+            instance_type="ml.m5.xlarge",
+            instance_count=streams,
+            image="683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
+        ),
+    )
 
 
 def iter_chunks(seq: list[Any], size: int) -> Iterator[list[Any]]:
     for i in range(0, len(seq), size):
-        yield seq[i:i + size]
+        yield seq[i : i + size]

@@ -24,12 +24,21 @@ from .common import DATA, PY, ROOT, Table, save, say
 
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*):(?P<line>\d+)\)$")
 TARGETS = {
-    "featurize": (["featurize", "1000"], "IncidentFeaturizer.transform (classifier/features.py",
-                  "IncidentFeaturizer.transform on the (1) data, 1,000 windows x 1,000 lines, 3 times"),
-    "triage": (["triage"], "triage_window (classifier/triage.py",
-               "triage_window on the (3) window of 100,000 events (classify after the fetch), 5 times"),
-    "batch": (["batch"], "classify (classifier/triage.py",
-              "classify() on 1,000 records of the (5) batch input (a batch worker's work)"),
+    "featurize": (
+        ["featurize", "1000"],
+        "IncidentFeaturizer.transform (classifier/features.py",
+        "IncidentFeaturizer.transform on the (1) data, 1,000 windows x 1,000 lines, 3 times",
+    ),
+    "triage": (
+        ["triage"],
+        "triage_window (classifier/triage.py",
+        "triage_window on the (3) window of 100,000 events (classify after the fetch), 5 times",
+    ),
+    "batch": (
+        ["batch"],
+        "classify (classifier/triage.py",
+        "classify() on 1,000 records of the (5) batch input (a batch worker's work)",
+    ),
 }
 
 
@@ -71,16 +80,36 @@ def profile(name: str, top: int = 12) -> None:
     pyspy = shutil.which("py-spy") or str(Path(PY).with_name("py-spy"))
     raw = DATA / f"profile_{name}.txt"
     say(f"py-spy: {title} ...")
-    subprocess.run([pyspy, "record", "-r", "500", "--format", "raw", "-o", str(raw), "--",
-                    PY, "-m", "benchmarks.profile_target", *args], check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run(
+        [
+            pyspy,
+            "record",
+            "-r",
+            "500",
+            "--format",
+            "raw",
+            "-o",
+            str(raw),
+            "--",
+            PY,
+            "-m",
+            "benchmarks.profile_target",
+            *args,
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
     total, leaf, incl = parse(raw, root)
     t = Table(f"Profile: {title} (py-spy, {total:,} samples)", ["where", "share", "source line"])
     for frame, n in leaf.most_common(top):
         t.add("self: " + frame, f"{n / max(total, 1):.1%}", source_line(frame).replace("|", "\\|"))
     for key, n in incl.most_common(top):
         t.add("incl: " + key, f"{n / max(total, 1):.1%}", "")
-    t.notes.append("self = samples whose innermost Python line is this one (C work it called is included); "
-                   "incl = samples with this function anywhere under the root")
+    t.notes.append(
+        "self = samples whose innermost Python line is this one (C work it called is included); "
+        "incl = samples with this function anywhere under the root"
+    )
     save(f"profile_{name}", t, {"samples": total})
 
 

@@ -1,8 +1,8 @@
 """What the profiler watches (run under py-spy by benchmarks.profile).
 
-  featurize N   the product featurizer on the first N windows x 1,000 lines of the (1) data, 3 times
-  triage        triage_window on the (3) window: 100,000 events over 4 streams (what classify does after the fetch), 5 times
-  batch         classify() on the first 1,000 records of the (5) input (what each batch worker does)
+featurize N   the product featurizer on the first N windows x 1,000 lines of the (1) data, 3 times
+triage        triage_window on the (3) window: 100,000 events over 4 streams (what classify does after the fetch), 5 times
+batch         classify() on the first 1,000 records of the (5) input (what each batch worker does)
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .common import pin_one_core
 from .data import _ensure_path, cloudwatch_incident, incidents_from_lines, lines_file, read_lines
@@ -37,7 +37,7 @@ def triage() -> None:
     from classifier.triage import triage_window
 
     model = load(default_model_dir())
-    window = cloudwatch_incident(100_000, datetime(2026, 1, 1, 12, tzinfo=timezone.utc), streams=4)
+    window = cloudwatch_incident(100_000, datetime(2026, 1, 1, 12, tzinfo=UTC), streams=4)
     window.logs.sort(key=lambda e: (e.timestamp, e.stream))
     t0 = time.perf_counter()
     for _ in range(5):

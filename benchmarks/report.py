@@ -12,8 +12,17 @@ from pathlib import Path
 
 from .common import RESULTS, ROOT, Table
 
-ORDER = ["featurize", "classify", "classify_process", "startup", "batch", "train",
-         "profile_featurize", "profile_triage", "profile_batch"]
+ORDER = [
+    "featurize",
+    "classify",
+    "classify_process",
+    "startup",
+    "batch",
+    "train",
+    "profile_featurize",
+    "profile_triage",
+    "profile_batch",
+]
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
@@ -26,26 +35,52 @@ def glance(found: dict) -> str:
         prod = min(sec["product"])
         for name, peer, target in (("Drain3", "drain3", 5.0), ("HashingVectorizer", "hashing", 10.0)):
             r = min(sec[peer]) / prod
-            rows.append((f"(1) featurizer vs {name}", f">= {target:.0f}x its lines/s",
-                         f"{r:.1f}x ({n / prod:,.0f} vs {n / min(sec[peer]):,.0f} lines/s)", r >= target))
+            rows.append(
+                (
+                    f"(1) featurizer vs {name}",
+                    f">= {target:.0f}x its lines/s",
+                    f"{r:.1f}x ({n / prod:,.0f} vs {n / min(sec[peer]):,.0f} lines/s)",
+                    r >= target,
+                )
+            )
         g = prod / min(sec["grep"])
-        rows.append(("(1) featurizer vs grep (ceiling)", "<= 5x its time",
-                     f"{g:.1f}x ({prod:.2f} s vs {min(sec['grep']):.2f} s)", g <= 5.0))
+        rows.append(
+            (
+                "(1) featurizer vs grep (ceiling)",
+                "<= 5x its time",
+                f"{g:.1f}x ({prod:.2f} s vs {min(sec['grep']):.2f} s)",
+                g <= 5.0,
+            )
+        )
         rows.append(("(1) absolute", "~1,000,000 lines/s", f"{n / prod:,.0f} lines/s", n / prod >= 1e6))
     c = found.get("classify")
     if c:
         sec = c["seconds"]
         # older results lack the in-run timing: fall back to the difference of the minimums
-        after = min(sec["post_fetch_in_run"]) if "post_fetch_in_run" in sec else min(sec["classify"]) - min(sec["fetch"])
+        after = (
+            min(sec["post_fetch_in_run"]) if "post_fetch_in_run" in sec else min(sec["classify"]) - min(sec["fetch"])
+        )
         share = after / min(sec["plain"])
-        rows.append(("(3) classify after the fetch", "<= 10% of the fetch",
-                     f"{share:.0%} ({after:.2f} s after a {min(sec['plain']):.2f} s boto3 fetch)", share <= 0.10))
+        rows.append(
+            (
+                "(3) classify after the fetch",
+                "<= 10% of the fetch",
+                f"{share:.0%} ({after:.2f} s after a {min(sec['plain']):.2f} s boto3 fetch)",
+                share <= 0.10,
+            )
+        )
     st = found.get("startup")
     if st:
         ms = st["ms"]
         helptime, typer = min(ms["smtriage --help"]), min(ms["python -c 'import typer'"])
-        rows.append(("(4) smtriage --help", "<= 1.3x import typer",
-                     f"{helptime / typer:.2f}x ({helptime * 1000:.0f} vs {typer * 1000:.0f} ms)", helptime / typer <= 1.3))
+        rows.append(
+            (
+                "(4) smtriage --help",
+                "<= 1.3x import typer",
+                f"{helptime / typer:.2f}x ({helptime * 1000:.0f} vs {typer * 1000:.0f} ms)",
+                helptime / typer <= 1.3,
+            )
+        )
     if not rows:
         return ""
     out = ["#### Targets", "", "| | target | measured | met |", "|---|---|---|---|"]

@@ -35,8 +35,16 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import BadInput, SmtriageError, UsageError
-from .incident import (UNCERTAIN, BadRecord, Incident, incident_to_dict, json_text, parse_line, read_incidents,
-                       read_lines)
+from .incident import (
+    UNCERTAIN,
+    BadRecord,
+    Incident,
+    incident_to_dict,
+    json_text,
+    parse_line,
+    read_incidents,
+    read_lines,
+)
 from .model import TriageModel
 from .triage import classify
 
@@ -66,6 +74,7 @@ class Summary:
 
 # ---------------------------------------------------------------- paths
 
+
 def _resolved(path: str | Path) -> Path:
     return Path(os.path.realpath(path))
 
@@ -79,8 +88,9 @@ def check_paths(inputs: Sequence[str], output: Path, errors: Path, review: Path 
     ins = {_resolved(p): p for p in inputs if p != "-"}
     for opt, path in resolved.items():
         if path in ins:
-            raise UsageError(f"{opt} {named[opt]} is the input file {ins[path]}: it would be overwritten; choose "
-                             "another path")
+            raise UsageError(
+                f"{opt} {named[opt]} is the input file {ins[path]}: it would be overwritten; choose another path"
+            )
     seen: dict[Path, str] = {}
     for opt, path in resolved.items():
         if path in seen:
@@ -102,6 +112,7 @@ def check_inputs(inputs: Sequence[str]) -> None:
 
 
 # ---------------------------------------------------------------- output files that survive kill -9
+
 
 def _tail(path: Path) -> tuple[int, bytes | None, int]:
     """(bytes of `path` that hold complete lines, the last complete line, how many complete lines).
@@ -155,7 +166,7 @@ def _last_line(path: Path, good: int) -> bytes:
             body = data[:-1]  # without the final newline
             at = body.rfind(b"\n")
             if at >= 0 or back >= good:
-                return body[at + 1:]
+                return body[at + 1 :]
             back *= 4
 
 
@@ -189,8 +200,10 @@ class _LineSink:
             self._fh.write(gzip.compress(data, mtime=0) if self._gz else data)
             self._fh.flush()
         except OSError as exc:
-            raise SmtriageError(f"cannot write {self.path}: {exc.strerror or exc}; free space or choose another "
-                                "--output, then run the same command again to resume") from None
+            raise SmtriageError(
+                f"cannot write {self.path}: {exc.strerror or exc}; free space or choose another "
+                "--output, then run the same command again to resume"
+            ) from None
 
     def close(self) -> None:
         try:
@@ -209,7 +222,9 @@ def _exclusive(path: Path) -> Iterator[None]:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SmtriageError(f"another smtriage batch is writing {path}; wait for it or choose another --output") from None
+            raise SmtriageError(
+                f"another smtriage batch is writing {path}; wait for it or choose another --output"
+            ) from None
         try:
             yield
         finally:
@@ -227,8 +242,10 @@ def _position(raw: bytes | None, inputs: Sequence[str], where: Path) -> Position
         src = json.loads(raw)["input"]
         return index[src["file"]], int(src["line"])
     except (ValueError, KeyError, TypeError):
-        raise SmtriageError(f"{where} was not written by a batch over these inputs ({', '.join(inputs)}); "
-                            "rerun with the same inputs, or choose a new --output") from None
+        raise SmtriageError(
+            f"{where} was not written by a batch over these inputs ({', '.join(inputs)}); "
+            "rerun with the same inputs, or choose a new --output"
+        ) from None
 
 
 def _reported_after(path: Path, after: Position | None, inputs: Sequence[str]) -> tuple[set[Position], int]:
@@ -249,18 +266,16 @@ def _reported_after(path: Path, after: Position | None, inputs: Sequence[str]) -
 
 # ---------------------------------------------------------------- scoring
 
-def _score_chunk(model: TriageModel, inputs: Sequence[str], chunk: list[tuple[Position, str | BadRecord]],
-                 local_worker: bool = False) -> list[tuple[Position, dict[str, Any] | None, BadRecord | None, float]]:
-    """Runs in a worker: parse each raw line, score the good records; bad ones are returned in place with their reason.
 
-    A `local_worker` (a loky process of this machine) asks to die with the batch that started it.
-    """
-    if local_worker:
-        _die_with_parent()
-    items = [(pos, item if isinstance(item, BadRecord) else parse_line(item, inputs[pos[0]], pos[1]))
-             for pos, item in chunk]
+def _score_chunk(
+    model: TriageModel, inputs: Sequence[str], chunk: list[tuple[Position, str | BadRecord]]
+) -> list[tuple[Position, dict[str, Any] | None, BadRecord | None, float]]:
+    """Runs in a worker: parse each raw line, score the good records; bad ones are returned in place with their reason."""
+    items = [
+        (pos, item if isinstance(item, BadRecord) else parse_line(item, inputs[pos[0]], pos[1])) for pos, item in chunk
+    ]
     verdicts = iter(classify(model, [item for _, item in items if isinstance(item, Incident)]))
-    out = []
+    out: list[tuple[Position, dict[str, Any] | None, BadRecord | None, float]] = []
     for pos, item in items:
         if isinstance(item, BadRecord):
             out.append((pos, None, item, 0.0))
@@ -270,15 +285,21 @@ def _score_chunk(model: TriageModel, inputs: Sequence[str], chunk: list[tuple[Po
     return out
 
 
-def _die_with_parent() -> None:
-    """This worker process is killed with the batch that started it (Linux), not left scoring for nobody."""
+def _die_with_parent(parent: int) -> None:
+    """Started in every local worker, before its first task: it is killed with the batch that started it (Linux).
+
+    A worker that has not yet run a task holds the task queue open too, so without this it would wait for
+    loky's idle timeout. A batch that died before the signal was asked for is caught by the parent check.
+    """
     try:
         import ctypes
         import signal
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: loky's own idle timeout ends the workers there
-        pass
+        return
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _lines(inputs: Sequence[str], after: Position | None) -> Iterator[tuple[Position, str | BadRecord]]:
@@ -366,8 +387,7 @@ def run_batch(
         stack.callback(bad_sink.close)
 
         names = tuple(inputs)
-        local = jobs != 1 and not scheduler
-        tasks = (delayed(_score_chunk)(model, names, chunk, local) for chunk in _chunks(_lines(inputs, after), chunk_size))
+        tasks = (delayed(_score_chunk)(model, names, chunk) for chunk in _chunks(_lines(inputs, after), chunk_size))
         if scheduler:
             from .cluster import dask_client
 
@@ -376,7 +396,11 @@ def run_batch(
             config = parallel_config(backend="dask", scatter=[model], wait_for_workers_timeout=60)
             n_jobs = -1
         else:
-            config = parallel_config(backend="loky" if jobs != 1 else "sequential")
+            config = (
+                parallel_config(backend="loky", initializer=_die_with_parent, initargs=(os.getpid(),))
+                if jobs != 1
+                else parallel_config(backend="sequential")
+            )
             n_jobs = jobs
         stack.enter_context(config)
         parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")
@@ -441,11 +465,17 @@ def _write_review(heap: list, inputs: Sequence[str], path: Path) -> None:
             if key not in records:
                 continue
             v = wanted[key]
-            rec = records[key] | {"label": None, "suggested": {
-                "label": v["label"] if v["label"] != UNCERTAIN else v.get("best_guess") or
-                max(v["probabilities"], key=v["probabilities"].get),
-                "confidence": v["confidence"], "probabilities": v["probabilities"]},
-                "input": {"file": inputs[key[0]], "line": key[1]}}
+            rec = records[key] | {
+                "label": None,
+                "suggested": {
+                    "label": v["label"]
+                    if v["label"] != UNCERTAIN
+                    else v.get("best_guess") or max(v["probabilities"], key=v["probabilities"].get),
+                    "confidence": v["confidence"],
+                    "probabilities": v["probabilities"],
+                },
+                "input": {"file": inputs[key[0]], "line": key[1]},
+            }
             fh.write(json_text(rec) + "\n")
 
 

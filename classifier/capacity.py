@@ -33,8 +33,21 @@ class InstanceType:
         return self.gpus * self.gpu_memory_gib
 
 
-_SIZES = {"medium": 0.5, "large": 1, "xlarge": 2, "2xlarge": 4, "4xlarge": 8, "8xlarge": 16, "9xlarge": 18,
-          "12xlarge": 24, "16xlarge": 32, "18xlarge": 36, "24xlarge": 48, "32xlarge": 64, "48xlarge": 96}
+_SIZES = {
+    "medium": 0.5,
+    "large": 1,
+    "xlarge": 2,
+    "2xlarge": 4,
+    "4xlarge": 8,
+    "8xlarge": 16,
+    "9xlarge": 18,
+    "12xlarge": 24,
+    "16xlarge": 32,
+    "18xlarge": 36,
+    "24xlarge": 48,
+    "32xlarge": 64,
+    "48xlarge": 96,
+}
 
 
 def _cpu_family(family: str, gib_per_vcpu: float, sizes: tuple[str, ...]) -> list[InstanceType]:
@@ -47,20 +60,33 @@ def _cpu_family(family: str, gib_per_vcpu: float, sizes: tuple[str, ...]) -> lis
 
 _GPU_ROWS = [
     # name, vCPUs, memory GiB, GPUs, GiB per GPU, accelerator
-    ("ml.g4dn.xlarge", 4, 16, 1, 16, "T4"), ("ml.g4dn.2xlarge", 8, 32, 1, 16, "T4"),
-    ("ml.g4dn.4xlarge", 16, 64, 1, 16, "T4"), ("ml.g4dn.8xlarge", 32, 128, 1, 16, "T4"),
-    ("ml.g4dn.12xlarge", 48, 192, 4, 16, "T4"), ("ml.g4dn.16xlarge", 64, 256, 1, 16, "T4"),
-    ("ml.g5.xlarge", 4, 16, 1, 24, "A10G"), ("ml.g5.2xlarge", 8, 32, 1, 24, "A10G"),
-    ("ml.g5.4xlarge", 16, 64, 1, 24, "A10G"), ("ml.g5.8xlarge", 32, 128, 1, 24, "A10G"),
-    ("ml.g5.12xlarge", 48, 192, 4, 24, "A10G"), ("ml.g5.16xlarge", 64, 256, 1, 24, "A10G"),
-    ("ml.g5.24xlarge", 96, 384, 4, 24, "A10G"), ("ml.g5.48xlarge", 192, 768, 8, 24, "A10G"),
-    ("ml.g6.xlarge", 4, 16, 1, 24, "L4"), ("ml.g6.2xlarge", 8, 32, 1, 24, "L4"),
-    ("ml.g6.4xlarge", 16, 64, 1, 24, "L4"), ("ml.g6.8xlarge", 32, 128, 1, 24, "L4"),
-    ("ml.g6.12xlarge", 48, 192, 4, 24, "L4"), ("ml.g6.16xlarge", 64, 256, 1, 24, "L4"),
-    ("ml.g6.24xlarge", 96, 384, 4, 24, "L4"), ("ml.g6.48xlarge", 192, 768, 8, 24, "L4"),
-    ("ml.p3.2xlarge", 8, 61, 1, 16, "V100"), ("ml.p3.8xlarge", 32, 244, 4, 16, "V100"),
+    ("ml.g4dn.xlarge", 4, 16, 1, 16, "T4"),
+    ("ml.g4dn.2xlarge", 8, 32, 1, 16, "T4"),
+    ("ml.g4dn.4xlarge", 16, 64, 1, 16, "T4"),
+    ("ml.g4dn.8xlarge", 32, 128, 1, 16, "T4"),
+    ("ml.g4dn.12xlarge", 48, 192, 4, 16, "T4"),
+    ("ml.g4dn.16xlarge", 64, 256, 1, 16, "T4"),
+    ("ml.g5.xlarge", 4, 16, 1, 24, "A10G"),
+    ("ml.g5.2xlarge", 8, 32, 1, 24, "A10G"),
+    ("ml.g5.4xlarge", 16, 64, 1, 24, "A10G"),
+    ("ml.g5.8xlarge", 32, 128, 1, 24, "A10G"),
+    ("ml.g5.12xlarge", 48, 192, 4, 24, "A10G"),
+    ("ml.g5.16xlarge", 64, 256, 1, 24, "A10G"),
+    ("ml.g5.24xlarge", 96, 384, 4, 24, "A10G"),
+    ("ml.g5.48xlarge", 192, 768, 8, 24, "A10G"),
+    ("ml.g6.xlarge", 4, 16, 1, 24, "L4"),
+    ("ml.g6.2xlarge", 8, 32, 1, 24, "L4"),
+    ("ml.g6.4xlarge", 16, 64, 1, 24, "L4"),
+    ("ml.g6.8xlarge", 32, 128, 1, 24, "L4"),
+    ("ml.g6.12xlarge", 48, 192, 4, 24, "L4"),
+    ("ml.g6.16xlarge", 64, 256, 1, 24, "L4"),
+    ("ml.g6.24xlarge", 96, 384, 4, 24, "L4"),
+    ("ml.g6.48xlarge", 192, 768, 8, 24, "L4"),
+    ("ml.p3.2xlarge", 8, 61, 1, 16, "V100"),
+    ("ml.p3.8xlarge", 32, 244, 4, 16, "V100"),
     ("ml.p3.16xlarge", 64, 488, 8, 16, "V100"),
-    ("ml.p4d.24xlarge", 96, 1152, 8, 40, "A100"), ("ml.p4de.24xlarge", 96, 1152, 8, 80, "A100"),
+    ("ml.p4d.24xlarge", 96, 1152, 8, 40, "A100"),
+    ("ml.p4de.24xlarge", 96, 1152, 8, 80, "A100"),
     ("ml.p5.48xlarge", 192, 2048, 8, 80, "H100"),
 ]
 
@@ -69,13 +95,25 @@ _TABLE: dict[str, InstanceType] = {
     for it in (
         _cpu_family("t2", 2, ("medium", "large", "xlarge", "2xlarge"))
         + _cpu_family("m5", 4, ("large", "xlarge", "2xlarge", "4xlarge", "12xlarge", "24xlarge"))
-        + _cpu_family("m6i", 4, ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge"))
+        + _cpu_family(
+            "m6i",
+            4,
+            ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge"),
+        )
         + _cpu_family("c5", 2, ("large", "xlarge", "2xlarge", "4xlarge", "9xlarge", "18xlarge"))
-        + _cpu_family("c6i", 2, ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge"))
+        + _cpu_family(
+            "c6i",
+            2,
+            ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge"),
+        )
         + _cpu_family("r5", 8, ("large", "xlarge", "2xlarge", "4xlarge", "12xlarge", "24xlarge"))
         + [InstanceType(n, v, m, g, gm, a) for n, v, m, g, gm, a in _GPU_ROWS]
-        + [InstanceType("ml.inf2.xlarge", 4, 16, 0, 0, "Inferentia2"), InstanceType("ml.inf2.8xlarge", 32, 128, 0, 0, "Inferentia2"),
-           InstanceType("ml.inf2.24xlarge", 96, 384, 0, 0, "Inferentia2"), InstanceType("ml.inf2.48xlarge", 192, 768, 0, 0, "Inferentia2")]
+        + [
+            InstanceType("ml.inf2.xlarge", 4, 16, 0, 0, "Inferentia2"),
+            InstanceType("ml.inf2.8xlarge", 32, 128, 0, 0, "Inferentia2"),
+            InstanceType("ml.inf2.24xlarge", 96, 384, 0, 0, "Inferentia2"),
+            InstanceType("ml.inf2.48xlarge", 192, 768, 0, 0, "Inferentia2"),
+        ]
     )
 }
 
@@ -96,7 +134,7 @@ def is_gpu_name(name: str | None) -> bool:
     if it is not None:
         return it.gpus > 0
     match = _NAME.search((name or "").lower())
-    return bool(match) and match.group(0).split(".")[1][:1] in {"g", "p"}
+    return match is not None and match.group(0).split(".")[1][:1] in {"g", "p"}
 
 
 def bigger_for_memory(name: str | None) -> list[InstanceType]:
@@ -104,12 +142,20 @@ def bigger_for_memory(name: str | None) -> list[InstanceType]:
     current = lookup(name)
     if current is None:
         return []
-    same = sorted((t for t in _TABLE.values() if t.family == current.family and t.memory_gib > current.memory_gib
-                   and t.gpus >= current.gpus), key=lambda t: (t.memory_gib, t.vcpus))
+    same = sorted(
+        (
+            t
+            for t in _TABLE.values()
+            if t.family == current.family and t.memory_gib > current.memory_gib and t.gpus >= current.gpus
+        ),
+        key=lambda t: (t.memory_gib, t.vcpus),
+    )
     out = same[:1]
     if current.gpus == 0 and current.family != "r5":
-        r5 = sorted((t for t in _TABLE.values() if t.family == "r5" and t.memory_gib > current.memory_gib),
-                    key=lambda t: t.memory_gib)
+        r5 = sorted(
+            (t for t in _TABLE.values() if t.family == "r5" and t.memory_gib > current.memory_gib),
+            key=lambda t: t.memory_gib,
+        )
         out += r5[:1]
     return out
 
@@ -120,8 +166,13 @@ def bigger_for_gpu_memory(name: str | None) -> list[InstanceType]:
     floor = current.total_gpu_memory_gib if current else 0.0
     per_gpu = current.gpu_memory_gib if current else 0.0
     candidates = [t for t in _TABLE.values() if t.gpus and t.total_gpu_memory_gib > floor]
-    bigger_single = sorted((t for t in candidates if t.gpu_memory_gib > per_gpu), key=lambda t: (t.gpus, t.total_gpu_memory_gib, t.vcpus))
-    more_gpus = sorted((t for t in candidates if t.gpus > (current.gpus if current else 0)), key=lambda t: (t.total_gpu_memory_gib, t.vcpus))
+    bigger_single = sorted(
+        (t for t in candidates if t.gpu_memory_gib > per_gpu), key=lambda t: (t.gpus, t.total_gpu_memory_gib, t.vcpus)
+    )
+    more_gpus = sorted(
+        (t for t in candidates if t.gpus > (current.gpus if current else 0)),
+        key=lambda t: (t.total_gpu_memory_gib, t.vcpus),
+    )
     out: list[InstanceType] = []
     for t in bigger_single[:1] + more_gpus[:1]:
         if t not in out:
@@ -133,8 +184,9 @@ def bigger_for_cpu(name: str | None) -> list[InstanceType]:
     current = lookup(name)
     if current is None:
         return []
-    same = sorted((t for t in _TABLE.values() if t.family == current.family and t.vcpus > current.vcpus),
-                  key=lambda t: t.vcpus)
+    same = sorted(
+        (t for t in _TABLE.values() if t.family == current.family and t.vcpus > current.vcpus), key=lambda t: t.vcpus
+    )
     return same[:1]
 
 
@@ -143,8 +195,13 @@ HIGH = 0.8
 SATURATED = 0.9
 PINNED = 0.95
 
-UTILIZATION_METRICS = ("CPUUtilization", "MemoryUtilization", "DiskUtilization", "GPUUtilization",
-                       "GPUMemoryUtilization")
+UTILIZATION_METRICS = (
+    "CPUUtilization",
+    "MemoryUtilization",
+    "DiskUtilization",
+    "GPUUtilization",
+    "GPUMemoryUtilization",
+)
 
 
 def full_scale(metric: str, instance_type: str | None, observed_max: float = 0.0) -> float:

@@ -9,7 +9,7 @@ stderr, so `--output json` can be piped.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -30,6 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
 
 class _LazyConsole:
     """A rich Console made on first use: `smtriage --help` never pays for importing rich."""
@@ -74,19 +75,23 @@ def parse_when(text: str, option: str) -> datetime:
     try:
         t = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not an ISO-8601 time such as 2026-11-02T03:00Z", param_hint=option) from None
-    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+        raise typer.BadParameter(
+            f"{text!r} is not an ISO-8601 time such as 2026-11-02T03:00Z", param_hint=option
+        ) from None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 def resolve_window(since: str, start: str | None, end: str | None) -> tuple[datetime, datetime]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     t_end = parse_when(end, "--end") if end else now
     if start:
         t_start = parse_when(start, "--start")
     else:
         t_start = t_end - parse_duration(since)
     if t_start >= t_end:
-        raise typer.BadParameter(f"the window starts ({t_start:%Y-%m-%dT%H:%MZ}) after it ends ({t_end:%Y-%m-%dT%H:%MZ})")
+        raise typer.BadParameter(
+            f"the window starts ({t_start:%Y-%m-%dT%H:%MZ}) after it ends ({t_end:%Y-%m-%dT%H:%MZ})"
+        )
     return t_start, t_end
 
 
@@ -131,17 +136,46 @@ def load_model(path: Path | None):
 
 # ---------------------------------------------------------------- options shared by AWS commands
 
-RegionOpt = Annotated[str | None, typer.Option("--region", help="AWS region, e.g. us-east-1 (default: from your AWS config).")]
-ProfileOpt = Annotated[str | None, typer.Option("--profile", help="Named profile from ~/.aws/config (default: the usual boto3 chain).")]
-EndpointUrlOpt = Annotated[str | None, typer.Option("--endpoint-url", help="Send every AWS call here instead (a local emulator such as moto).")]
+RegionOpt = Annotated[
+    str | None, typer.Option("--region", help="AWS region, e.g. us-east-1 (default: from your AWS config).")
+]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", help="Named profile from ~/.aws/config (default: the usual boto3 chain).")
+]
+EndpointUrlOpt = Annotated[
+    str | None, typer.Option("--endpoint-url", help="Send every AWS call here instead (a local emulator such as moto).")
+]
 SinceOpt = Annotated[str, typer.Option("--since", help="Window length ending now (or at --end): 90s, 30m, 2h, 1d.")]
 StartOpt = Annotated[str | None, typer.Option("--start", help="Window start, ISO-8601 (UTC if no zone).")]
 EndOpt = Annotated[str | None, typer.Option("--end", help="Window end, ISO-8601 (default: now).")]
-ModelOpt = Annotated[Path | None, typer.Option("--model", help="Model directory (manifest.json + model.skops); default: the shipped model.")]
-OutputOpt = Annotated[Output, typer.Option("--output", "-o", help="table for people, json for scripts (stdout holds only JSON).")]
-MaxEventsOpt = Annotated[int, typer.Option("--max-events", min=1, help="Keep at most this many log events (the latest, split across streams).")]
-AttemptsOpt = Annotated[int, typer.Option("--max-attempts", min=1, max=20, help="Attempts per AWS call, retries included (botocore retries with exponential backoff).")]
-TimeoutOpt = Annotated[float, typer.Option("--timeout", min=1.0, help="Seconds allowed for reading the whole window; past them it stops (exit 6) and says how much it read.")]
+ModelOpt = Annotated[
+    Path | None,
+    typer.Option("--model", help="Model directory (manifest.json + model.skops); default: the shipped model."),
+]
+OutputOpt = Annotated[
+    Output, typer.Option("--output", "-o", help="table for people, json for scripts (stdout holds only JSON).")
+]
+MaxEventsOpt = Annotated[
+    int,
+    typer.Option("--max-events", min=1, help="Keep at most this many log events (the latest, split across streams)."),
+]
+AttemptsOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-attempts",
+        min=1,
+        max=20,
+        help="Attempts per AWS call, retries included (botocore retries with exponential backoff).",
+    ),
+]
+TimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        min=1.0,
+        help="Seconds allowed for reading the whole window; past them it stops (exit 6) and says how much it read.",
+    ),
+]
 
 
 class RetryMode(str, Enum):
@@ -149,7 +183,13 @@ class RetryMode(str, Enum):
     adaptive = "adaptive"
 
 
-RetryModeOpt = Annotated[RetryMode, typer.Option("--retry-mode", help="botocore retry mode: standard, or adaptive (also slows the client down while AWS throttles).")]
+RetryModeOpt = Annotated[
+    RetryMode,
+    typer.Option(
+        "--retry-mode",
+        help="botocore retry mode: standard, or adaptive (also slows the client down while AWS throttles).",
+    ),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
 
 
@@ -177,13 +217,15 @@ def _print_report(report, output: Output) -> None:
     if output is Output.json:
         _print_json(verdicts_json(verdicts))
     elif verdicts:
-        print_verdicts(out, verdicts, [inc for inc, _ in report.findings])
+        print_verdicts(out.get(), verdicts, [inc for inc, _ in report.findings])
     if not verdicts:
         window = f"{format_time(report.start)} → {format_time(report.end)}"
         where = "what could be read of " if report.partial else ""
         (err if output is Output.json else out).print(
             f"[green]no failure found[/] in {where}{window} for {_shown(report.endpoint)} ({report.events_read:,} "
-            "log events read)", highlight=False)
+            "log events read)",
+            highlight=False,
+        )
 
 
 @app.command()
@@ -228,8 +270,14 @@ def classify(
         from .live import classify_endpoint
         from .sources.cloudwatch import AwsOptions
 
-        opts = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts,
-                          retry_mode=retry_mode.value, timeout=timeout)
+        opts = AwsOptions(
+            region=region,
+            profile=profile,
+            endpoint_url=endpoint_url,
+            max_attempts=max_attempts,
+            retry_mode=retry_mode.value,
+            timeout=timeout,
+        )
         with err.status(f"Reading CloudWatch for {_shown(endpoint)}…") as status:
             seen = 0
 
@@ -239,8 +287,9 @@ def classify(
                 status.update(f"Reading CloudWatch for {_shown(endpoint)}… {seen:,} log events")
 
             # the model loads while CloudWatch is read (see classify_endpoint)
-            report = classify_endpoint(lambda: load_model(model), endpoint, t_start, t_end, opts,
-                                       max_events=max_events, progress=progress)
+            report = classify_endpoint(
+                lambda: load_model(model), endpoint, t_start, t_end, opts, max_events=max_events, progress=progress
+            )
     except Exception as exc:  # every known failure carries its own message and exit code
         fail(exc, debug)
     _print_report(report, output)
@@ -282,9 +331,12 @@ def demo(
         out.rule(f"[bold]{r.report.endpoint}[/]  (sample story: {r.expected or 'healthy, no failure'})")
         _print_report(r.report, output)
     right = sum(r.correct for r in results)
-    out.print(f"\n[bold]{right} of {len(results)}[/] sample endpoints diagnosed as their story says, "
-              f"through boto3 → moto at {results[0].endpoint_url if results else '?'}.", highlight=False,
-              soft_wrap=True)
+    out.print(
+        f"\n[bold]{right} of {len(results)}[/] sample endpoints diagnosed as their story says, "
+        f"through boto3 → moto at {results[0].endpoint_url if results else '?'}.",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()
@@ -293,10 +345,23 @@ def batch(
     output: Annotated[Path, typer.Option("--output", help="Verdicts, one JSON line per incident (.gz to compress).")],
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes; -1 = all cores.")] = 1,
     model: ModelOpt = None,
-    errors: Annotated[Path | None, typer.Option("--errors", help="Bad records with file, line and reason (default: beside OUTPUT, verdicts.jsonl -> verdicts.errors.jsonl).")] = None,
-    review: Annotated[Path | None, typer.Option("--review", help="Also write the least confident incidents here, lowest first, label empty, ready to label.")] = None,
+    errors: Annotated[
+        Path | None,
+        typer.Option(
+            "--errors",
+            help="Bad records with file, line and reason (default: beside OUTPUT, verdicts.jsonl -> verdicts.errors.jsonl).",
+        ),
+    ] = None,
+    review: Annotated[
+        Path | None,
+        typer.Option(
+            "--review", help="Also write the least confident incidents here, lowest first, label empty, ready to label."
+        ),
+    ] = None,
     review_size: Annotated[int, typer.Option("--review-size", min=1, help="How many incidents --review keeps.")] = 200,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Run on a Dask cluster: tcp://host:8786 (needs smtriage[dask]).")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Run on a Dask cluster: tcp://host:8786 (needs smtriage[dask]).")
+    ] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Incidents per task sent to a worker.")] = 64,
     debug: DebugOpt = False,
 ) -> None:
@@ -327,8 +392,13 @@ def batch(
         triage_model = load_model(model)
         show = err.is_terminal
         total = count_records(inputs) if show else None
-        columns = [TextColumn("scoring"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[rate]} incidents/s"), TimeRemainingColumn()]
+        columns = [
+            TextColumn("scoring"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} incidents/s"),
+            TimeRemainingColumn(),
+        ]
         with Progress(*columns, console=err.get(), disable=not show, transient=False) as bar:
             task = bar.add_task("batch", total=total, rate="…")
 
@@ -338,8 +408,18 @@ def batch(
                 if t.elapsed:
                     bar.update(task, rate=f"{t.completed / t.elapsed:,.0f}")
 
-            summary = run_batch(triage_model, inputs, output, errors=errors, jobs=jobs, chunk_size=chunk_size,
-                                review=review, review_size=review_size, scheduler=scheduler, progress=advance)
+            summary = run_batch(
+                triage_model,
+                inputs,
+                output,
+                errors=errors,
+                jobs=jobs,
+                chunk_size=chunk_size,
+                review=review,
+                review_size=review_size,
+                scheduler=scheduler,
+                progress=advance,
+            )
     except Exception as exc:
         fail(exc, debug)
     from .render import batch_summary
@@ -353,8 +433,12 @@ def batch(
 def export(
     endpoint: Annotated[str | None, typer.Argument(help="SageMaker endpoint name (omit with --all-failed).")] = None,
     output: Annotated[str, typer.Option("--output", help="JSONL file to write (- for stdout).")] = "-",
-    all_failed: Annotated[bool, typer.Option("--all-failed", help="Export every endpoint whose status is Failed, around when it failed.")] = False,
-    whole_window: Annotated[bool, typer.Option("--whole-window", help="One record for the whole window instead of one per failure episode.")] = False,
+    all_failed: Annotated[
+        bool, typer.Option("--all-failed", help="Export every endpoint whose status is Failed, around when it failed.")
+    ] = False,
+    whole_window: Annotated[
+        bool, typer.Option("--whole-window", help="One record for the whole window instead of one per failure episode.")
+    ] = False,
     model: ModelOpt = None,
     region: RegionOpt = None,
     profile: ProfileOpt = None,
@@ -392,25 +476,42 @@ def export(
         from .incident import incident_to_dict, replace_on_success, write_jsonl
         from .sources.cloudwatch import AwsOptions
 
-        opts = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts,
-                          retry_mode=retry_mode.value, timeout=timeout)
+        opts = AwsOptions(
+            region=region,
+            profile=profile,
+            endpoint_url=endpoint_url,
+            max_attempts=max_attempts,
+            retry_mode=retry_mode.value,
+            timeout=timeout,
+        )
         episode_model = None if whole_window else load_model(model)  # the model finds the failure episodes
         # written beside OUTPUT and moved into place only when complete: a failed export leaves OUTPUT as it was
         with replace_on_success(output) as fh:
             if endpoint:
                 t_start, t_end = resolve_window(since, start, end)
                 with err.status(f"Reading CloudWatch for {_shown(endpoint)}…"):
-                    records, notes = export_window(endpoint, t_start, t_end, opts, model=episode_model,
-                                                   whole_window=whole_window, max_events=max_events)
+                    records, notes = export_window(
+                        endpoint,
+                        t_start,
+                        t_end,
+                        opts,
+                        model=episode_model,
+                        whole_window=whole_window,
+                        max_events=max_events,
+                    )
                 for note in notes:
                     say("note:", note)
                 n = write_jsonl((incident_to_dict(r) for r in records), fh)
-                err.print(f"exported {n} record(s) from {_shown(endpoint)}" + ("" if n else ": no failure in the "
-                          "window (use --whole-window to export it anyway)"), highlight=False)
+                err.print(
+                    f"exported {n} record(s) from {_shown(endpoint)}"
+                    + ("" if n else ": no failure in the window (use --whole-window to export it anyway)"),
+                    highlight=False,
+                )
             else:
                 n = 0
-                for name, records, notes in export_failed(opts, parse_duration(since), model=episode_model,
-                                                          whole_window=whole_window, max_events=max_events):
+                for name, records, notes in export_failed(
+                    opts, parse_duration(since), model=episode_model, whole_window=whole_window, max_events=max_events
+                ):
                     for note in notes:
                         say(f"{name}:", note)
                     n += write_jsonl((incident_to_dict(r) for r in records), fh)
@@ -423,11 +524,39 @@ def export(
 
 @app.command()
 def train(
-    data: Annotated[list[Path], typer.Argument(help="Your labeled incident JSONL files (label: resource_exhaustion, configuration_error, model_bug or no_failure).")],
-    output: Annotated[Path, typer.Option("--output", help="Directory for model.skops, manifest.json and MODEL_CARD.md.")],
-    base: Annotated[bool, typer.Option("--base/--no-base", help="Start from the shipped model's own training set (real public cases and generated incidents); --no-base trains on DATA alone.")] = True,
-    own_weight: Annotated[float, typer.Option("--own-weight", min=0.0, help="Weight of each of your incidents, in generated incidents (a real public case weighs 3).")] = 5.0,
-    valid_fraction: Annotated[float, typer.Option("--valid-fraction", min=0.05, max=0.5, help="Share held out to score the model and choose the uncertain threshold.")] = 0.2,
+    data: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Your labeled incident JSONL files (label: resource_exhaustion, configuration_error, model_bug or no_failure)."
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", help="Directory for model.skops, manifest.json and MODEL_CARD.md.")
+    ],
+    base: Annotated[
+        bool,
+        typer.Option(
+            "--base/--no-base",
+            help="Start from the shipped model's own training set (real public cases and generated incidents); --no-base trains on DATA alone.",
+        ),
+    ] = True,
+    own_weight: Annotated[
+        float,
+        typer.Option(
+            "--own-weight",
+            min=0.0,
+            help="Weight of each of your incidents, in generated incidents (a real public case weighs 3).",
+        ),
+    ] = 5.0,
+    valid_fraction: Annotated[
+        float,
+        typer.Option(
+            "--valid-fraction",
+            min=0.05,
+            max=0.5,
+            help="Share held out to score the model and choose the uncertain threshold.",
+        ),
+    ] = 0.2,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the held-out split.")] = 0,
     debug: DebugOpt = False,
 ) -> None:
@@ -463,23 +592,39 @@ def train(
 
                 status.update("Making the shipped model's training set…")
                 base_set = base_training_set()
-            trained, manifest = retrain(own, output, base=base_set, own_weight=own_weight, seed=seed,
-                                        valid_fraction=valid_fraction, progress=lambda s: status.update(s), card=render)
+            trained, manifest = retrain(
+                own,
+                output,
+                base=base_set,
+                own_weight=own_weight,
+                seed=seed,
+                valid_fraction=valid_fraction,
+                progress=lambda s: status.update(s),
+                card=render,
+            )
     except Exception as exc:
         fail(exc, debug)
     for name, v in [("all held-out incidents", trained.validation), *trained.by_source.items()]:
-        out.print(f"held-out score on {v.n} {name}: accuracy {v.accuracy:.1%}, macro-F1 {v.macro_f1:.3f}, "
-                  f"ECE {v.ece:.3f}", highlight=False)
+        out.print(
+            f"held-out score on {v.n} {name}: accuracy {v.accuracy:.1%}, macro-F1 {v.macro_f1:.3f}, ECE {v.ece:.3f}",
+            highlight=False,
+        )
     v = trained.validation
-    out.print(f"uncertain below {manifest['uncertain_threshold']:.2f} (coverage {v.coverage:.1%}, accuracy there "
-              f"{v.accuracy_when_confident:.1%}); wrote {output}/ (model {manifest['model_version']})", highlight=False)
+    out.print(
+        f"uncertain below {manifest['uncertain_threshold']:.2f} (coverage {v.coverage:.1%}, accuracy there "
+        f"{v.accuracy_when_confident:.1%}); wrote {output}/ (model {manifest['model_version']})",
+        highlight=False,
+    )
 
 
 @app.command()
 def evaluate(
     data: Annotated[list[Path], typer.Argument(help="Labeled incident JSONL files.")],
     model: ModelOpt = None,
-    plots: Annotated[Path | None, typer.Option("--plots", help="Write confusion_matrix.png and reliability.png here (needs smtriage[plots]).")] = None,
+    plots: Annotated[
+        Path | None,
+        typer.Option("--plots", help="Write confusion_matrix.png and reliability.png here (needs smtriage[plots])."),
+    ] = None,
     output: OutputOpt = Output.table,
     debug: DebugOpt = False,
 ) -> None:
@@ -496,7 +641,7 @@ def evaluate(
     """
     try:
         from .evaluation import score
-        from .incident import load_incidents
+        from .incident import labels_of, load_incidents
 
         triage_model = load_model(model)
         incidents, bad = load_incidents([str(p) for p in data], strict=False)
@@ -508,11 +653,12 @@ def evaluate(
 
             raise BadInput("no labeled incidents to evaluate on")
         proba = triage_model.predict_proba(incidents)
-        scores = score([i.label for i in incidents], proba, triage_model.threshold)
+        truth = labels_of(incidents)
+        scores = score(truth, proba, triage_model.threshold)
         if plots is not None:
             from .plots import write_plots
 
-            written = write_plots(scores, [i.label for i in incidents], proba, plots)
+            written = write_plots(scores, truth, proba, plots)
             err.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
     except Exception as exc:
         fail(exc, debug)

@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +64,14 @@ def throwaway_credentials() -> Iterator[None]:
     """Fake credentials for this process only, restored afterwards; a real profile is never touched."""
     keys = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_REGION")
     saved = {k: os.environ.get(k) for k in keys}
-    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION})
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+        }
+    )
     os.environ.pop("AWS_PROFILE", None)
     try:
         yield
@@ -79,12 +85,14 @@ def throwaway_credentials() -> Iterator[None]:
 
 def shift(incident: Incident, delta: timedelta) -> Incident:
     """The same incident, `delta` later: CloudWatch only serves recent data for `--since` windows."""
+
     def mv(t: datetime | None) -> datetime | None:
         return None if t is None else t + delta
 
     return replace(
         incident,
-        start=mv(incident.start), end=mv(incident.end),
+        start=mv(incident.start),
+        end=mv(incident.end),
         logs=[LogEvent(e.message, mv(e.timestamp), e.stream) for e in incident.logs],
         metrics={k: MetricSeries(tuple(mv(t) for t in s.timestamps), s.values) for k, s in incident.metrics.items()},
     )
@@ -96,16 +104,29 @@ def seed_endpoint(clients: dict[str, Any], incident: Incident) -> None:
     name = incident.endpoint or "demo-endpoint"
     variant = incident.variant or "AllTraffic"
     ctx = incident.context
-    sm.create_model(ModelName=f"{name}-model", ExecutionRoleArn=ROLE,
-                    PrimaryContainer={"Image": ctx.image or "demo-image:latest",
-                                      "ModelDataUrl": f"s3://demo-models/{name}/model.tar.gz"})
+    sm.create_model(
+        ModelName=f"{name}-model",
+        ExecutionRoleArn=ROLE,
+        PrimaryContainer={
+            "Image": ctx.image or "demo-image:latest",
+            "ModelDataUrl": f"s3://demo-models/{name}/model.tar.gz",
+        },
+    )
     instance_type = ctx.instance_type or "ml.m5.large"
     # moto accepts only the instance types of its own (older) list; a newer one (ml.g5, ml.inf2...) is
     # created as ml.m5.large and then set on moto's state, as the status is below
-    sm.create_endpoint_config(EndpointConfigName=f"{name}-config", ProductionVariants=[{
-        "VariantName": variant, "ModelName": f"{name}-model", "InitialInstanceCount": ctx.instance_count or 1,
-        "InstanceType": instance_type if instance_type in _moto_instance_types() else "ml.m5.large",
-        "InitialVariantWeight": 1.0}])
+    sm.create_endpoint_config(
+        EndpointConfigName=f"{name}-config",
+        ProductionVariants=[
+            {
+                "VariantName": variant,
+                "ModelName": f"{name}-model",
+                "InitialInstanceCount": ctx.instance_count or 1,
+                "InstanceType": instance_type if instance_type in _moto_instance_types() else "ml.m5.large",
+                "InitialVariantWeight": 1.0,
+            }
+        ],
+    )
     sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config")
     if instance_type not in _moto_instance_types() or (ctx.status and ctx.status != "InService"):
         from moto.sagemaker.models import sagemaker_backends
@@ -115,7 +136,7 @@ def seed_endpoint(clients: dict[str, Any], incident: Incident) -> None:
         if ctx.status and ctx.status != "InService":
             endpoint = backend.endpoints[name]
             endpoint.endpoint_status = ctx.status
-            endpoint.failure_reason = ctx.failure_reason
+            endpoint.failure_reason = ctx.failure_reason  # type: ignore[assignment]  # moto annotates it as None
 
     group = LOG_GROUP_PREFIX + name
     logs.create_log_group(logGroupName=group)
@@ -140,10 +161,13 @@ def seed_endpoint(clients: dict[str, Any], incident: Incident) -> None:
     dims = [{"Name": "EndpointName", "Value": name}, {"Name": "VariantName", "Value": variant}]
     for metric, series in incident.metrics.items():
         namespace = METRIC_QUERIES.get(metric, (INSTANCE_NAMESPACE, ""))[0]
-        data = [{"MetricName": metric, "Dimensions": dims, "Timestamp": t, "Value": v}
-                for t, v in zip(series.timestamps, series.values) if t is not None and v == v]
+        data = [
+            {"MetricName": metric, "Dimensions": dims, "Timestamp": t, "Value": v}
+            for t, v in zip(series.timestamps, series.values)
+            if t is not None and v == v
+        ]
         for k in range(0, len(data), 500):
-            cw.put_metric_data(Namespace=namespace, MetricData=data[k:k + 500])
+            cw.put_metric_data(Namespace=namespace, MetricData=data[k : k + 500])
 
 
 @functools.cache
@@ -152,8 +176,19 @@ def _moto_instance_types() -> frozenset[str]:
     from moto.sagemaker.models import FakeEndpointConfig
 
     accepted = set()
-    for name in ("ml.m5.large", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.12xlarge", "ml.p3.2xlarge",
-                 "ml.c5.xlarge", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.r5.large", "ml.t2.medium", "ml.inf1.xlarge"):
+    for name in (
+        "ml.m5.large",
+        "ml.g4dn.xlarge",
+        "ml.g4dn.2xlarge",
+        "ml.g4dn.12xlarge",
+        "ml.p3.2xlarge",
+        "ml.c5.xlarge",
+        "ml.m5.xlarge",
+        "ml.m5.2xlarge",
+        "ml.r5.large",
+        "ml.t2.medium",
+        "ml.inf1.xlarge",
+    ):
         try:
             FakeEndpointConfig.validate_instance_type(None, name)  # type: ignore[arg-type]
         except Exception:
@@ -178,10 +213,12 @@ def run_demo(model: TriageModel, samples: Path | None = None) -> list[DemoResult
     import boto3
 
     incidents, _ = load_incidents([samples or samples_path()])
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     results = []
     with throwaway_credentials(), moto_server() as url:
-        clients = {s: boto3.client(s, region_name=REGION, endpoint_url=url) for s in ("sagemaker", "logs", "cloudwatch")}
+        clients = {
+            s: boto3.client(s, region_name=REGION, endpoint_url=url) for s in ("sagemaker", "logs", "cloudwatch")
+        }
         moved = []
         for inc in incidents:
             inc = shift(inc, now - timedelta(minutes=3) - (inc.end or now))
@@ -189,7 +226,12 @@ def run_demo(model: TriageModel, samples: Path | None = None) -> list[DemoResult
             moved.append(inc)
         opts = AwsOptions(region=REGION, endpoint_url=url)
         for inc in moved:
-            report = classify_endpoint(model, inc.endpoint or "demo-endpoint", inc.start - timedelta(minutes=5),  # type: ignore[operator]
-                                       now, opts)
+            report = classify_endpoint(
+                model,
+                inc.endpoint or "demo-endpoint",
+                (inc.start or inc.end or now) - timedelta(minutes=5),
+                now,
+                opts,
+            )
             results.append(DemoResult(report, inc.label, url))
     return results

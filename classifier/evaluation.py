@@ -51,8 +51,11 @@ def reliability(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> 
     """(mean confidence, accuracy, count) per non-empty bin, for the reliability diagram."""
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
-    return [(float(confidence[which == b].mean()), float(correct[which == b].mean()), int((which == b).sum()))
-            for b in range(bins) if (which == b).any()]
+    return [
+        (float(confidence[which == b].mean()), float(correct[which == b].mean()), int((which == b).sum()))
+        for b in range(bins)
+        if (which == b).any()
+    ]
 
 
 def score(y_true: Sequence[str], proba: np.ndarray, threshold: float = 0.0) -> Scores:
@@ -73,8 +76,12 @@ def score(y_true: Sequence[str], proba: np.ndarray, threshold: float = 0.0) -> S
         precision = tp / confusion[:, i].sum() if confusion[:, i].sum() else 0.0
         recall = tp / confusion[i, :].sum() if confusion[i, :].sum() else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_label[label] = {"precision": round(float(precision), 4), "recall": round(float(recall), 4),
-                            "f1": round(float(f1), 4), "support": int(confusion[i, :].sum())}
+        per_label[label] = {
+            "precision": round(float(precision), 4),
+            "recall": round(float(recall), 4),
+            "f1": round(float(f1), 4),
+            "support": int(confusion[i, :].sum()),
+        }
         if confusion[i, :].sum():
             f1s.append(f1)
     kept = conf >= threshold

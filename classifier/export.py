@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
-
 from typing import TYPE_CHECKING
 
 from .errors import AccessDenied, NotFound
@@ -22,9 +21,17 @@ if TYPE_CHECKING:
     from .model import TriageModel
 
 
-def export_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions = AwsOptions(), *,
-                  model: TriageModel | None = None, whole_window: bool = False, max_events: int = DEFAULT_MAX_EVENTS,
-                  progress: Callable[[int], None] | None = None) -> tuple[list[Incident], list[str]]:
+def export_window(
+    endpoint: str,
+    start: datetime,
+    end: datetime,
+    opts: AwsOptions = AwsOptions(),
+    *,
+    model: TriageModel | None = None,
+    whole_window: bool = False,
+    max_events: int = DEFAULT_MAX_EVENTS,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[Incident], list[str]]:
     """The window's failure episodes as records (label empty); `model` finds them unless `whole_window`."""
     if model is None and not whole_window:
         raise ValueError("finding the failure episodes takes a model")
@@ -37,19 +44,33 @@ def export_window(endpoint: str, start: datetime, end: datetime, opts: AwsOption
             from .triage import triage_window
 
             found = [episode for episode, _ in triage_window(model, incident)]  # type: ignore[arg-type]
-        records += [replace(r, label=None, source={"exported_from": "cloudwatch", "endpoint": endpoint,
-                                                      "region": opts.region}) for r in found]
+        records += [
+            replace(r, label=None, source={"exported_from": "cloudwatch", "endpoint": endpoint, "region": opts.region})
+            for r in found
+        ]
     return records, window.notes
 
 
-def export_failed(opts: AwsOptions, lookback: timedelta, *, model: TriageModel | None = None,
-                  whole_window: bool = False,
-                  max_events: int = DEFAULT_MAX_EVENTS) -> Iterator[tuple[str, list[Incident], list[str]]]:
+def export_failed(
+    opts: AwsOptions,
+    lookback: timedelta,
+    *,
+    model: TriageModel | None = None,
+    whole_window: bool = False,
+    max_events: int = DEFAULT_MAX_EVENTS,
+) -> Iterator[tuple[str, list[Incident], list[str]]]:
     """Every Failed endpoint, each read around the moment it failed (its LastModifiedTime)."""
     for name, when in failed_endpoints(opts):
         try:
-            records, notes = export_window(name, when - lookback, when + timedelta(minutes=10), opts, model=model,
-                                           whole_window=whole_window, max_events=max_events)
+            records, notes = export_window(
+                name,
+                when - lookback,
+                when + timedelta(minutes=10),
+                opts,
+                model=model,
+                whole_window=whole_window,
+                max_events=max_events,
+            )
         except (NotFound, AccessDenied) as exc:  # one unreadable endpoint must not stop the others
             yield name, [], [str(exc)]
             continue

@@ -19,9 +19,9 @@ import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
 
 from .text.clean import UNSAFE
 
@@ -145,6 +145,7 @@ class Verdict:
 
 # ---------------------------------------------------------------- time
 
+
 def parse_time(value: Any, where: str) -> datetime | None:
     """ISO-8601 (with or without zone, `Z` allowed) or epoch milliseconds; naive means UTC."""
     if value is None:
@@ -155,7 +156,7 @@ def parse_time(value: Any, where: str) -> datetime | None:
         if not math.isfinite(value):
             raise IncidentError(f"{where}: expected a time, got {value!r}")
         try:
-            return datetime.fromtimestamp(value / 1000.0, tz=timezone.utc)
+            return datetime.fromtimestamp(value / 1000.0, tz=UTC)
         except (OverflowError, OSError, ValueError):
             raise IncidentError(f"{where}: epoch milliseconds {value!r} out of range") from None
     if not isinstance(value, str):
@@ -165,17 +166,21 @@ def parse_time(value: Any, where: str) -> datetime | None:
     except ValueError:
         raise IncidentError(f"{where}: {_short(value)!r} is not an ISO-8601 time") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     try:
-        return parsed.astimezone(timezone.utc)
+        return parsed.astimezone(UTC)
     except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is before the first representable UTC time
         raise IncidentError(f"{where}: {_short(value)!r} is out of range in UTC") from None
 
 
+@overload
+def format_time(value: datetime) -> str: ...
+@overload
+def format_time(value: None) -> None: ...
 def format_time(value: datetime | None) -> str | None:
     if value is None:
         return None
-    value = value.astimezone(timezone.utc)
+    value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
@@ -194,6 +199,7 @@ def _short(text: str, limit: int = 60) -> str:
 
 # ---------------------------------------------------------------- validation
 
+
 def _opt_str(obj: dict[str, Any], key: str, where: str) -> str | None:
     value = obj.get(key)
     if value is None or isinstance(value, str):
@@ -205,8 +211,10 @@ def _parse_logs(raw: Any, where: str) -> list[LogEvent]:
     if not isinstance(raw, list):
         raise IncidentError(f"{where}: field 'logs' must be a list, got {type(raw).__name__}")
     if len(raw) > MAX_RECORD_EVENTS:
-        raise IncidentError(f"{where}: field 'logs' holds {len(raw):,} events, over the {MAX_RECORD_EVENTS:,} a record "
-                            "may hold; split the window")
+        raise IncidentError(
+            f"{where}: field 'logs' holds {len(raw):,} events, over the {MAX_RECORD_EVENTS:,} a record "
+            "may hold; split the window"
+        )
     events: list[LogEvent] = []
     for i, item in enumerate(raw):
         at = f"{where}: logs[{i}]"
@@ -221,7 +229,9 @@ def _parse_logs(raw: Any, where: str) -> list[LogEvent]:
         stream = item.get("stream")
         if stream is not None and not isinstance(stream, str):
             raise IncidentError(f"{at}.stream must be a string or null")
-        events.append(LogEvent(message=message, timestamp=parse_time(item.get("timestamp"), f"{at}.timestamp"), stream=stream))
+        events.append(
+            LogEvent(message=message, timestamp=parse_time(item.get("timestamp"), f"{at}.timestamp"), stream=stream)
+        )
     return events
 
 
@@ -241,8 +251,10 @@ def _parse_metrics(raw: Any, where: str) -> dict[str, MetricSeries]:
         raise IncidentError(f"{where}: field 'metrics' must be an object, got {type(raw).__name__}")
     points = sum(len(v["values"]) for v in raw.values() if isinstance(v, dict) and isinstance(v.get("values"), list))
     if points > MAX_RECORD_METRIC_POINTS:
-        raise IncidentError(f"{where}: field 'metrics' holds {points:,} datapoints, over the "
-                            f"{MAX_RECORD_METRIC_POINTS:,} a record may hold; split the window")
+        raise IncidentError(
+            f"{where}: field 'metrics' holds {points:,} datapoints, over the "
+            f"{MAX_RECORD_METRIC_POINTS:,} a record may hold; split the window"
+        )
     metrics: dict[str, MetricSeries] = {}
     for name, series in raw.items():
         at = f"{where}: metrics.{_short(repr(str(name))[1:-1], 40)}"  # repr: a name cannot break the line
@@ -261,9 +273,7 @@ def _parse_metrics(raw: Any, where: str) -> dict[str, MetricSeries]:
             stamps: tuple[datetime | None, ...] = (None,) * len(clean)
         elif isinstance(stamps_raw, list):
             if len(stamps_raw) != len(clean):
-                raise IncidentError(
-                    f"{at}: {len(stamps_raw)} timestamps but {len(clean)} values; they must pair up"
-                )
+                raise IncidentError(f"{at}: {len(stamps_raw)} timestamps but {len(clean)} values; they must pair up")
             stamps = tuple(parse_time(t, f"{at}.timestamps[{j}]") for j, t in enumerate(stamps_raw))
         else:
             raise IncidentError(f"{at}.timestamps must be a list or null")
@@ -298,7 +308,7 @@ def incident_from_dict(obj: Any, where: str = "record") -> Incident:
     rid = obj.get("id")
     if rid is not None and (isinstance(rid, bool) or not isinstance(rid, (str, int))):
         raise IncidentError(f"{where}: field 'id' must be a string")
-    if isinstance(rid, int) and not -10**30 < rid < 10**30:
+    if isinstance(rid, int) and not -(10**30) < rid < 10**30:
         raise IncidentError(f"{where}: field 'id' must be a string (got a number of more than 30 digits)")
     label = obj.get("label")
     if label is not None and label not in OUTCOMES:
@@ -338,8 +348,7 @@ def incident_to_dict(incident: Incident) -> dict[str, Any]:
             "image": ctx.image,
         },
         "logs": [
-            {"timestamp": format_time(e.timestamp), "stream": e.stream, "message": e.message}
-            for e in incident.logs
+            {"timestamp": format_time(e.timestamp), "stream": e.stream, "message": e.message} for e in incident.logs
         ],
         "metrics": {
             name: {
@@ -354,6 +363,17 @@ def incident_to_dict(incident: Incident) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- JSONL
+
+
+def labels_of(incidents: Iterable[Incident]) -> list[str]:
+    """The labels of incidents that must all have one (training, scoring); an unlabelled one is named."""
+    labels = []
+    for k, inc in enumerate(incidents):
+        if inc.label is None:
+            raise IncidentError(f"incident {inc.id or k} has no label")
+        labels.append(inc.label)
+    return labels
+
 
 def open_text(path: str | Path, mode: str = "r") -> IO[str]:
     """Open plain or gzip JSONL; `-` is stdin/stdout. Undecodable bytes are kept visible, not fatal."""
@@ -376,19 +396,19 @@ def replace_on_success(path: str | Path) -> Iterator[IO[str]]:
     A hidden file left by a run that was killed is removed by the next.
     """
     if str(path) == "-":
-        fh = open_text("-", "w")
+        stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", errors="replace", newline="\n")
         try:
-            yield fh
+            yield stdout
         finally:
-            fh.flush()
-            fh.detach()  # leave sys.stdout open
+            stdout.flush()
+            stdout.detach()  # leave sys.stdout open
         return
     target = Path(path)
     _remove_stale_partials(target)
     partial = target.with_name(f".{target.stem}.{os.getpid()}.partial{target.suffix}")
     try:
         try:
-            out = open_text(partial, "w")
+            out: IO[str] = open_text(partial, "w")
         except OSError as exc:
             from .errors import UsageError
 
@@ -407,7 +427,7 @@ def replace_on_success(path: str | Path) -> Iterator[IO[str]]:
 def _remove_stale_partials(target: Path) -> None:
     """Hidden partial files of `target` whose writer is no longer running (killed with kill -9)."""
     for stale in target.parent.glob(f".{glob.escape(target.stem)}.*.partial{glob.escape(target.suffix)}"):
-        pid = stale.name[len(target.stem) + 2:].split(".", 1)[0]
+        pid = stale.name[len(target.stem) + 2 :].split(".", 1)[0]
         if pid.isdigit() and not _running(int(pid)):
             stale.unlink(missing_ok=True)
 
@@ -447,11 +467,24 @@ def read_lines(path: str | Path) -> Iterator[tuple[int, str | BadRecord]]:
                     while not line.endswith("\n") and length <= MAX_SKIP_BYTES and (line := fh.readline(1 << 20)):
                         length += len(line)
                     if length > MAX_SKIP_BYTES:
-                        yield lineno, BadRecord(name, lineno, f"{name}:{lineno}: no line end within {MAX_SKIP_BYTES:,} "
-                                                              f"characters; the rest of {name} was not read")
+                        yield (
+                            lineno,
+                            BadRecord(
+                                name,
+                                lineno,
+                                f"{name}:{lineno}: no line end within {MAX_SKIP_BYTES:,} "
+                                f"characters; the rest of {name} was not read",
+                            ),
+                        )
                         return
-                    yield lineno, BadRecord(name, lineno, f"{name}:{lineno}: line is {length:,} characters, over the "
-                                                          f"{MAX_LINE_BYTES:,} limit")
+                    yield (
+                        lineno,
+                        BadRecord(
+                            name,
+                            lineno,
+                            f"{name}:{lineno}: line is {length:,} characters, over the {MAX_LINE_BYTES:,} limit",
+                        ),
+                    )
                     continue
                 if line.isspace():  # blank (`line` is never empty here)
                     continue
@@ -459,8 +492,14 @@ def read_lines(path: str | Path) -> Iterator[tuple[int, str | BadRecord]]:
     except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
         what = "not a gzip file" if isinstance(exc, gzip.BadGzipFile) else "cut short or damaged"
         after = f" after line {lineno}" if lineno else ""
-        yield lineno + 1, BadRecord(name, lineno + 1, f"{name}: {what}{after} ({_short(str(exc) or type(exc).__name__, 80)}); "
-                                                      "the rest of it was not read")
+        yield (
+            lineno + 1,
+            BadRecord(
+                name,
+                lineno + 1,
+                f"{name}: {what}{after} ({_short(str(exc) or type(exc).__name__, 80)}); the rest of it was not read",
+            ),
+        )
 
 
 def parse_line(line: str, path: str, lineno: int) -> Incident | BadRecord:

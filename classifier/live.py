@@ -30,9 +30,16 @@ class EndpointReport:
     partial: bool = False  # some of the window could not be read: the notes say what
 
 
-def classify_endpoint(model: TriageModel | Callable[[], TriageModel], endpoint: str, start: datetime, end: datetime,
-                      opts: AwsOptions = AwsOptions(), *, max_events: int = DEFAULT_MAX_EVENTS,
-                      progress: Callable[[int], None] | None = None) -> EndpointReport:
+def classify_endpoint(
+    model: TriageModel | Callable[[], TriageModel],
+    endpoint: str,
+    start: datetime,
+    end: datetime,
+    opts: AwsOptions = AwsOptions(),
+    *,
+    max_events: int = DEFAULT_MAX_EVENTS,
+    progress: Callable[[int], None] | None = None,
+) -> EndpointReport:
     """The endpoint's failure episodes in the window, each with its verdict.
 
     `model` may be a function that loads it: it then runs on a thread while
@@ -41,6 +48,7 @@ def classify_endpoint(model: TriageModel | Callable[[], TriageModel], endpoint: 
     (~2 s), and reading mostly waits on the network. If the model cannot be
     loaded, that is the error raised, as when it is loaded first.
     """
+
     def fetch() -> Window:
         return fetch_window(endpoint, start, end, opts, max_events=max_events, progress=progress)
 
@@ -68,6 +76,10 @@ def _report(model: TriageModel, endpoint: str, start: datetime, end: datetime, w
 
 def incomplete(verdict: Verdict) -> Verdict:
     """A verdict on a window not read in full: never more than a best guess, and it says why."""
-    return replace(verdict, label=UNCERTAIN, partial=True,
-                   remediation="Not all of the window could be read (see the notes), so this is a best guess: "
-                               + verdict.remediation)
+    return replace(
+        verdict,
+        label=UNCERTAIN,
+        partial=True,
+        remediation="Not all of the window could be read (see the notes), so this is a best guess: "
+        + verdict.remediation,
+    )

@@ -18,26 +18,38 @@ def _pct(x: float) -> str:
 
 
 def _full(title: str, s: dict[str, Any]) -> list[str]:
-    lines = [f"### {title}", "",
-             f"{s['n']} incidents · accuracy {_pct(s['accuracy'])} · macro-F1 {s['macro_f1']:.3f} · "
-             f"ECE (10 bins) {s['ece']:.3f} · coverage above the `uncertain` threshold {_pct(s['coverage'])}, "
-             f"accuracy there {_pct(s['accuracy_when_confident'])}", "",
-             "| outcome | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+    lines = [
+        f"### {title}",
+        "",
+        f"{s['n']} incidents · accuracy {_pct(s['accuracy'])} · macro-F1 {s['macro_f1']:.3f} · "
+        f"ECE (10 bins) {s['ece']:.3f} · coverage above the `uncertain` threshold {_pct(s['coverage'])}, "
+        f"accuracy there {_pct(s['accuracy_when_confident'])}",
+        "",
+        "| outcome | precision | recall | F1 | support |",
+        "|---|---|---|---|---|",
+    ]
     for label in OUTCOMES:
         p = s["per_label"][label]
         lines.append(f"| {label} | {p['precision']:.3f} | {p['recall']:.3f} | {p['f1']:.3f} | {p['support']} |")
-    lines += ["", "Confusion matrix (rows: true, columns: predicted):", "",
-              "| | " + " | ".join(OUTCOMES) + " |", "|---|" + "---|" * len(OUTCOMES)]
+    lines += [
+        "",
+        "Confusion matrix (rows: true, columns: predicted):",
+        "",
+        "| | " + " | ".join(OUTCOMES) + " |",
+        "|---|" + "---|" * len(OUTCOMES),
+    ]
     for label, row in zip(OUTCOMES, s["confusion"]):
         lines.append(f"| **{label}** | " + " | ".join(str(v) for v in row) + " |")
     return lines + [""]
 
 
-_LIVE = {"macro_f1": "macro-F1 on the failures ('no failure found' and `uncertain` count as misses)",
-         "macro_f1_best_guess": "macro-F1 of the best guess, `uncertain` included",
-         "no_failure_found": "failures reported as 'no failure found'",
-         "uncertain": "failures reported as `uncertain`",
-         "false_alarms": "healthy excerpts given a failure verdict"}
+_LIVE = {
+    "macro_f1": "macro-F1 on the failures ('no failure found' and `uncertain` count as misses)",
+    "macro_f1_best_guess": "macro-F1 of the best guess, `uncertain` included",
+    "no_failure_found": "failures reported as 'no failure found'",
+    "uncertain": "failures reported as `uncertain`",
+    "false_alarms": "healthy excerpts given a failure verdict",
+}
 
 
 def _flat(title: str, s: dict[str, Any]) -> list[str]:
@@ -50,8 +62,12 @@ def _flat(title: str, s: dict[str, Any]) -> list[str]:
 
 def _groups(title: str, s: dict[str, dict[str, Any]]) -> list[str]:
     columns = list(next(iter(s.values())).keys())
-    lines = [f"### {title}", "", "| | " + " | ".join(c.replace("_", " ") for c in columns) + " |",
-             "|---|" + "---|" * len(columns)]
+    lines = [
+        f"### {title}",
+        "",
+        "| | " + " | ".join(c.replace("_", " ") for c in columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
     for name, row in s.items():
         cells = [_pct(v) if isinstance(v, float) else str(v) for v in row.values()]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
@@ -71,12 +87,16 @@ def render(manifest: dict[str, Any], *, recipe: str = "", notes: str = "") -> st
     scores = manifest.get("scores", {})
     schema = manifest.get("feature_schema", {})
     lines = [
-        f"# Model card: smtriage {manifest.get('model_version', '')}", "",
+        f"# Model card: smtriage {manifest.get('model_version', '')}",
+        "",
         "Tells whether a SageMaker endpoint's CloudWatch window (or an incident record) holds a failure, and names "
-        "its cause: `resource_exhaustion`, `configuration_error` or `model_bug`, else `no_failure`.", "",
-        "## Model", "",
+        "its cause: `resource_exhaustion`, `configuration_error` or `model_bug`, else `no_failure`.",
+        "",
+        "## Model",
+        "",
         "scikit-learn `Pipeline`: `IncidentFeaturizer` → `MaxAbsScaler` → `CalibratedClassifierCV("
-        "LogisticRegression(class_weight='balanced'), method='sigmoid', cv=5)`.", "",
+        "LogisticRegression(class_weight='balanced'), method='sigmoid', cv=5)`.",
+        "",
         "- The featurizer holds two logistic regressions over the words (hashed into "
         f"2^{schema.get('line_hash_bits', '?')} columns) and named signals of each kind of log line: a *line scorer* "
         "(is this line part of a failure?) and a *cause model* (which cause does a failure line point to?). Both are "
@@ -93,14 +113,18 @@ def render(manifest: dict[str, Any], *, recipe: str = "", notes: str = "") -> st
         f"verdicts are right at least {_pct(manifest.get('target_accuracy_above_threshold', 0.9))} of the time on "
         "real cases, keeping at least half of them).",
         f"- Versions: {', '.join(f'{k} {v}' for k, v in manifest.get('versions', {}).items())}.",
-        f"- File: `{manifest.get('model_file')}` (skops), sha256 `{manifest.get('sha256')}`.", "",
-        "## Training data", "",
+        f"- File: `{manifest.get('model_file')}` (skops), sha256 `{manifest.get('sha256')}`.",
+        "",
+        "## Training data",
+        "",
         f"{data.get('incidents', '?')} incidents: labels {data.get('labels', {})}; stacks {data.get('stacks', {})}; "
         f"{data.get('log_events', '?')} log events, {data.get('with_metrics', '?')} with metric windows.",
     ]
     if data.get("real_cases"):
-        lines.append(f"Of them {data['real_cases']} are real public reports and healthy excerpts (`data/realcases`, "
-                     f"each with its source thread), weighted {data.get('real_weight')} each.")
+        lines.append(
+            f"Of them {data['real_cases']} are real public reports and healthy excerpts (`data/realcases`, "
+            f"each with its source thread), weighted {data.get('real_weight')} each."
+        )
     if data.get("generator"):
         lines.append(f"Generated: {data['generator']}.")
     lines += ["", "## Scores", ""]
@@ -108,13 +132,17 @@ def render(manifest: dict[str, Any], *, recipe: str = "", notes: str = "") -> st
         lines += section(name, s)
     if recipe:
         lines += ["## Reproduce", "", recipe, ""]
-    lines += ["## Limits", "",
-              "- The real corpus is a few hundred public reports; its labels are one reading of each thread, and "
-              "about a fifth of them are marked low confidence. Stacks with few cases (sklearn, xgboost, djl) are "
-              "measured on few.",
-              "- A pasted snippet without metrics carries little evidence; expect more `uncertain` verdicts there.",
-              "- A timeout or a ping failure alone is ambiguous (a slow model load is configuration, saturation is "
-              "resource exhaustion); metrics decide, and without them the verdict may be wrong or `uncertain`.", ""]
+    lines += [
+        "## Limits",
+        "",
+        "- The real corpus is a few hundred public reports; its labels are one reading of each thread, and "
+        "about a fifth of them are marked low confidence. Stacks with few cases (sklearn, xgboost, djl) are "
+        "measured on few.",
+        "- A pasted snippet without metrics carries little evidence; expect more `uncertain` verdicts there.",
+        "- A timeout or a ping failure alone is ambiguous (a slow model load is configuration, saturation is "
+        "resource exhaustion); metrics decide, and without them the verdict may be wrong or `uncertain`.",
+        "",
+    ]
     if notes:
         lines += [notes, ""]
     return "\n".join(lines)

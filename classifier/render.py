@@ -10,8 +10,8 @@ separator character as \\uXXXX, which a JSON reader turns back into the original
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
+
 from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -19,12 +19,17 @@ from rich.table import Table
 from rich.text import Text
 
 from . import capacity
-from .text.clean import inert, redacted
 from .incident import NO_FAILURE, UNCERTAIN, Incident, MetricSeries, Verdict, format_time, json_text, percent
+from .text.clean import inert, redacted
 
 _BARS = "▁▂▃▄▅▆▇█"
-_COLOURS = {"resource_exhaustion": "magenta", "configuration_error": "yellow", "model_bug": "red", UNCERTAIN: "cyan",
-            NO_FAILURE: "green"}
+_COLOURS = {
+    "resource_exhaustion": "magenta",
+    "configuration_error": "yellow",
+    "model_bug": "red",
+    UNCERTAIN: "cyan",
+    NO_FAILURE: "green",
+}
 
 
 def shown(text: str) -> str:
@@ -39,7 +44,7 @@ def sparkline(values: Sequence[float], top: float | None = None, width: int = 40
         return ""
     if len(vals) > width:  # keep peaks visible when squeezing: max per bucket
         step = len(vals) / width
-        vals = [max(vals[int(i * step): max(int((i + 1) * step), int(i * step) + 1)]) for i in range(width)]
+        vals = [max(vals[int(i * step) : max(int((i + 1) * step), int(i * step) + 1)]) for i in range(width)]
     hi = top if top is not None else max(vals)
     lo = 0.0 if top is not None else min(vals)
     span = (hi / 2 - lo / 2) or 0.5  # halves: hi - lo of two huge values would overflow to inf
@@ -100,17 +105,20 @@ def verdict_panel(verdict: Verdict, incident: Incident | None = None) -> Panel:
     advice = Text("next step: ", style="bold green")
     advice.append(inert(verdict.remediation))
     title = Text(inert(verdict.id or "incident"), style="bold")
-    return Panel(Group(head, ev, advice), title=title, title_align="left", border_style=_COLOURS.get(verdict.label, "white"))
+    return Panel(
+        Group(head, ev, advice), title=title, title_align="left", border_style=_COLOURS.get(verdict.label, "white")
+    )
 
 
-def print_verdicts(console: Console, verdicts: Sequence[Verdict], incidents: Sequence[Incident | None] | None = None) -> None:
+def print_verdicts(
+    console: Console, verdicts: Sequence[Verdict], incidents: Sequence[Incident | None] | None = None
+) -> None:
     for i, v in enumerate(verdicts):
         console.print(verdict_panel(v, incidents[i] if incidents else None))
 
 
 def verdicts_json(verdicts: Sequence[Verdict]) -> str:
     return json_text([v.to_dict() for v in verdicts], indent=2)
-
 
 
 def batch_summary(summary, output) -> Table:
@@ -131,8 +139,9 @@ def batch_summary(summary, output) -> Table:
         table.add_row(Text("bad records not listed (over the errors file's cap)", style="red"), f"{summary.unlisted:,}")
     if summary.skipped:
         table.add_row("already done before resume", f"{summary.skipped:,}")
-    table.caption = Text(inert(f"verdicts: {output}" + (f" · bad records: {summary.errors_path}" if summary.any_bad
-                                                         else "")))
+    table.caption = Text(
+        inert(f"verdicts: {output}" + (f" · bad records: {summary.errors_path}" if summary.any_bad else ""))
+    )
     return table
 
 
@@ -143,11 +152,15 @@ def scores_tables(scores, title: str) -> list[Table]:
     head = Table(title=Text(shown(title)), box=box.SIMPLE_HEAD, title_justify="left")
     head.add_column("metric")
     head.add_column("value", justify="right")
-    for name, value in (("incidents", f"{scores.n:,}"), ("accuracy", f"{scores.accuracy:.1%}"),
-                        ("macro-F1", f"{scores.macro_f1:.3f}"), ("ECE (10 bins)", f"{scores.ece:.3f}"),
-                        ("uncertain threshold", f"{scores.threshold:.2f}"),
-                        ("coverage (not uncertain)", f"{scores.coverage:.1%}"),
-                        ("accuracy when not uncertain", f"{scores.accuracy_when_confident:.1%}")):
+    for name, value in (
+        ("incidents", f"{scores.n:,}"),
+        ("accuracy", f"{scores.accuracy:.1%}"),
+        ("macro-F1", f"{scores.macro_f1:.3f}"),
+        ("ECE (10 bins)", f"{scores.ece:.3f}"),
+        ("uncertain threshold", f"{scores.threshold:.2f}"),
+        ("coverage (not uncertain)", f"{scores.coverage:.1%}"),
+        ("accuracy when not uncertain", f"{scores.accuracy_when_confident:.1%}"),
+    ):
         head.add_row(name, value)
     per = Table(box=box.SIMPLE_HEAD)
     for col in ("label", "precision", "recall", "F1", "support"):

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .evaluation import Scores, score
-from .incident import OUTCOMES, Incident
+from .incident import OUTCOMES, Incident, labels_of
 from .model import TriageModel, choose_threshold, decide, fit, save
 
 TARGET_ACCURACY = 0.9
@@ -67,9 +67,15 @@ def group_of(incident: Incident) -> str:
     return str(url) if url else str(incident.id)
 
 
-def train_model(incidents: Sequence[Incident], *, seed: int = 0, valid_fraction: float = 0.2,
-                weights: Sequence[float] | None = None, progress: Callable[[str], None] = lambda s: None,
-                **params: Any) -> Trained:
+def train_model(
+    incidents: Sequence[Incident],
+    *,
+    seed: int = 0,
+    valid_fraction: float = 0.2,
+    weights: Sequence[float] | None = None,
+    progress: Callable[[str], None] = lambda s: None,
+    **params: Any,
+) -> Trained:
     """Fit on a stratified share, choose the abstention threshold and score on the rest."""
     train_idx, valid_idx = split(incidents, valid_fraction, seed)
     train = [incidents[i] for i in train_idx]
@@ -79,33 +85,48 @@ def train_model(incidents: Sequence[Incident], *, seed: int = 0, valid_fraction:
     model = fit(train, sample_weight=w, groups=[group_of(i) for i in train], **params)
     progress("scoring the held-out incidents")
     proba = model.predict_proba(valid)
-    y = [inc.label for inc in valid]
-    threshold = threshold_for(y, proba)  # type: ignore[arg-type]
+    y = labels_of(valid)
+    threshold = threshold_for(y, proba)
     model.manifest["uncertain_threshold"] = threshold
     sources = np.array([source_of(i) for i in valid])
-    by_source = {name: score([y[i] for i in np.flatnonzero(sources == name)], proba[sources == name], threshold)  # type: ignore[misc]
-                 for name in sorted(set(sources.tolist()))}
-    return Trained(model, score(y, proba, threshold), len(train), len(valid), by_source)  # type: ignore[arg-type]
+    by_source = {
+        name: score([y[i] for i in np.flatnonzero(sources == name)], proba[sources == name], threshold)
+        for name in sorted(set(sources.tolist()))
+    }
+    return Trained(model, score(y, proba, threshold), len(train), len(valid), by_source)
 
 
-def retrain(own: Sequence[Incident], output: str | Path, *, base: tuple[Sequence[Incident], Sequence[float]] | None,
-            own_weight: float, seed: int = 0, valid_fraction: float = 0.2,
-            progress: Callable[[str], None] = lambda s: None,
-            card: Callable[[dict[str, Any]], str] | None = None) -> tuple[Trained, dict[str, Any]]:
+def retrain(
+    own: Sequence[Incident],
+    output: str | Path,
+    *,
+    base: tuple[Sequence[Incident], Sequence[float]] | None,
+    own_weight: float,
+    seed: int = 0,
+    valid_fraction: float = 0.2,
+    progress: Callable[[str], None] = lambda s: None,
+    card: Callable[[dict[str, Any]], str] | None = None,
+) -> tuple[Trained, dict[str, Any]]:
     """A team's model: its own labeled incidents (each weighing `own_weight` generated ones) on top of `base`."""
     base_incidents, base_weights = base if base is not None else ((), ())
     incidents = list(base_incidents) + list(own)
     weights = list(base_weights) + [own_weight] * len(own)
     trained = train_model(incidents, seed=seed, valid_fraction=valid_fraction, weights=weights, progress=progress)
-    summary = data_summary(incidents) | {"own_incidents": len(own), "own_weight": own_weight,
-                                         "base": "the shipped model's training set" if base is not None else "none"}
-    scores = {"validation": trained.validation.to_dict(),
-              **{f"validation: {name}": s.to_dict() for name, s in trained.by_source.items()}}
+    summary = data_summary(incidents) | {
+        "own_incidents": len(own),
+        "own_weight": own_weight,
+        "base": "the shipped model's training set" if base is not None else "none",
+    }
+    scores = {
+        "validation": trained.validation.to_dict(),
+        **{f"validation: {name}": s.to_dict() for name, s in trained.by_source.items()},
+    }
     return trained, write(trained.model, output, training_data=summary, scores=scores, card=card)
 
 
 def data_summary(incidents: Sequence[Incident]) -> dict[str, Any]:
     """What the model saw, for the manifest and the card (counts, not content)."""
+
     def count(key: Callable[[Incident], Any]) -> dict[str, int]:
         return dict(sorted(Counter(str(key(i)) for i in incidents).items()))
 
@@ -119,15 +140,23 @@ def data_summary(incidents: Sequence[Incident]) -> dict[str, Any]:
     }
 
 
-def write(model: TriageModel, directory: str | Path, *, training_data: dict[str, Any], scores: dict[str, Any],
-          card: Callable[[dict[str, Any]], str] | None = None) -> dict[str, Any]:
+def write(
+    model: TriageModel,
+    directory: str | Path,
+    *,
+    training_data: dict[str, Any],
+    scores: dict[str, Any],
+    card: Callable[[dict[str, Any]], str] | None = None,
+) -> dict[str, Any]:
     """Save the model with what it was trained on and how it scored; `card` renders MODEL_CARD.md from the manifest."""
-    model.manifest.update({
-        "training_data": training_data,
-        "scores": scores,
-        "calibration": "sigmoid (Platt) per class, 5-fold CalibratedClassifierCV",
-        "target_accuracy_above_threshold": TARGET_ACCURACY,
-    })
+    model.manifest.update(
+        {
+            "training_data": training_data,
+            "scores": scores,
+            "calibration": "sigmoid (Platt) per class, 5-fold CalibratedClassifierCV",
+            "target_accuracy_above_threshold": TARGET_ACCURACY,
+        }
+    )
     manifest = save(model, directory)
     if card is not None:
         (Path(directory) / "MODEL_CARD.md").write_text(card(manifest))

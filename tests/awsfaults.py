@@ -45,12 +45,16 @@ class _Body(io.BytesIO):
             yield data
 
 
-def json_response(request: Any, body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> AWSResponse:
+def json_response(
+    request: Any, body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> AWSResponse:
     """An HTTP response in the AWS JSON 1.1 protocol (SageMaker, CloudWatch Logs)."""
-    return AWSResponse(request.url, status,
-                       {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "fault-injected",
-                        **(headers or {})},
-                       _Body(json.dumps(body).encode()))
+    return AWSResponse(
+        request.url,
+        status,
+        {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "fault-injected", **(headers or {})},
+        _Body(json.dumps(body).encode()),
+    )
 
 
 def error_response(code: str, message: str, status: int = 400) -> Callable[[Any], AWSResponse]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -48,12 +48,14 @@ def samples() -> dict[str, Incident]:
 
 def recent(incident: Incident, end_ago: timedelta = timedelta(minutes=3)) -> Incident:
     """The incident moved so that it ends `end_ago` before now."""
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     return shift(incident, now - end_ago - incident.end)  # type: ignore[operator]
 
 
 def aws_clients(endpoint_url: str | None = None) -> dict[str, object]:
-    return {s: boto3.client(s, region_name=REGION, endpoint_url=endpoint_url) for s in ("sagemaker", "logs", "cloudwatch")}
+    return {
+        s: boto3.client(s, region_name=REGION, endpoint_url=endpoint_url) for s in ("sagemaker", "logs", "cloudwatch")
+    }
 
 
 @pytest.fixture

@@ -42,8 +42,9 @@ def verdict_lines(path: Path) -> list[dict]:
 
 def test_every_incident_gets_one_verdict_in_input_order_and_bad_lines_are_reported(tmp_path, model):
     src = tmp_path / "incidents.jsonl"
-    records = write_incidents(src, 40, extra_lines={5: "{not json", 17: '{"id": "no-logs"}',
-                                                    30: '{"logs": [{"message": 42}]}'})
+    records = write_incidents(
+        src, 40, extra_lines={5: "{not json", 17: '{"id": "no-logs"}', 30: '{"logs": [{"message": 42}]}'}
+    )
     out = tmp_path / "verdicts.jsonl"
     result = runner.invoke(app, ["batch", str(src), "--output", str(out), "--jobs", "2", "--chunk-size", "7"])
     assert result.exit_code == 8, result.output  # some records were bad
@@ -69,8 +70,7 @@ def test_gzip_in_and_out_and_stdin(tmp_path, model):
 
     plain = tmp_path / "plain.jsonl"
     write_incidents(plain, 5)
-    result = runner.invoke(app, ["batch", "-", "--output", str(tmp_path / "from-stdin.jsonl")],
-                           input=plain.read_text())
+    result = runner.invoke(app, ["batch", "-", "--output", str(tmp_path / "from-stdin.jsonl")], input=plain.read_text())
     assert result.exit_code == 0, result.output
     assert len(verdict_lines(tmp_path / "from-stdin.jsonl")) == 5
 
@@ -81,7 +81,9 @@ def test_the_same_incident_gets_the_same_verdict_alone_or_in_parallel(tmp_path, 
     run_batch(model, [str(src)], tmp_path / "one.jsonl", jobs=1)
     run_batch(model, [str(src)], tmp_path / "two.jsonl", jobs=2, chunk_size=5)
     strip = lambda v: {k: v[k] for k in ("id", "label", "confidence", "probabilities", "remediation")}  # noqa: E731
-    assert [strip(v) for v in verdict_lines(tmp_path / "one.jsonl")] == [strip(v) for v in verdict_lines(tmp_path / "two.jsonl")]
+    assert [strip(v) for v in verdict_lines(tmp_path / "one.jsonl")] == [
+        strip(v) for v in verdict_lines(tmp_path / "two.jsonl")
+    ]
 
 
 def test_a_batch_killed_with_sigkill_resumes_without_loss_or_duplicates(tmp_path):
@@ -178,16 +180,21 @@ def test_missing_input_file_is_a_clear_error(tmp_path):
 
 def test_on_a_dask_cluster_the_verdicts_are_the_same(tmp_path, model):
     from dask import distributed
+
     src = tmp_path / "incidents.jsonl"
     write_incidents(src, 16)
     run_batch(model, [str(src)], tmp_path / "local.jsonl")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
-        summary = run_batch(model, [str(src)], tmp_path / "cluster.jsonl", scheduler=cluster.scheduler_address,
-                            chunk_size=4)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        summary = run_batch(
+            model, [str(src)], tmp_path / "cluster.jsonl", scheduler=cluster.scheduler_address, chunk_size=4
+        )
     assert summary.scored == 16
     key = lambda v: (v["id"], v["label"], v["confidence"])  # noqa: E731
-    assert [key(v) for v in verdict_lines(tmp_path / "cluster.jsonl")] == [key(v) for v in verdict_lines(tmp_path / "local.jsonl")]
+    assert [key(v) for v in verdict_lines(tmp_path / "cluster.jsonl")] == [
+        key(v) for v in verdict_lines(tmp_path / "local.jsonl")
+    ]
 
 
 def test_export_then_batch_gives_the_verdicts_classify_gives(moto_aws, samples, tmp_path):
@@ -195,8 +202,12 @@ def test_export_then_batch_gives_the_verdicts_classify_gives(moto_aws, samples, 
     from tests.conftest import seed
 
     inc = seed(moto_aws, samples["recsys-ranker"])
-    window = ["--start", (inc.start - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-              "--end", (inc.end + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")]
+    window = [
+        "--start",
+        (inc.start - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "--end",
+        (inc.end + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    ]
     live = runner.invoke(app, ["classify", "recsys-ranker", *window, "-o", "json"])
     assert live.exit_code == 0, live.output
     exported = tmp_path / "incident.jsonl"

@@ -89,8 +89,11 @@ def test_rerunning_a_finished_batch_keeps_the_review_file_being_labelled(tmp_pat
 def test_one_record_of_four_million_datapoints_does_not_stop_the_others(tmp_path):
     path = tmp_path / "in.jsonl"
     records = write_incidents(path, 63)
-    huge = {"id": "huge", "logs": [{"message": "Traceback (most recent call last):"}],
-            "metrics": {"CPUUtilization": {"timestamps": None, "values": [50.0] * 4_000_000}}}
+    huge = {
+        "id": "huge",
+        "logs": [{"message": "Traceback (most recent call last):"}],
+        "metrics": {"CPUUtilization": {"timestamps": None, "values": [50.0] * 4_000_000}},
+    }
     with open(path, "a") as fh:
         fh.write(json.dumps(huge) + "\n")
     out = tmp_path / "v.jsonl"
@@ -134,8 +137,14 @@ def test_the_errors_file_is_capped_and_the_rest_counted(tmp_path, monkeypatch, m
 def test_endless_input_with_no_line_end_is_given_up_not_spun_on(tmp_path):
     out = tmp_path / "v.jsonl"
     with open("/dev/zero", "rb") as zero:
-        proc = subprocess.run([sys.executable, "-m", "classifier.cli", "batch", "-", "--output", str(out)],
-                              stdin=zero, capture_output=True, text=True, cwd=ROOT, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "classifier.cli", "batch", "-", "--output", str(out)],
+            stdin=zero,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
     assert proc.returncode == 8, proc.stderr
     (bad,) = [json.loads(x) for x in (tmp_path / "v.errors.jsonl").read_text().splitlines()]
     assert "no line end within" in bad["reason"]
@@ -199,25 +208,57 @@ def _descendants(pid: int) -> set[int]:
     return out
 
 
+def _alive(pids: set[int]) -> list[int]:
+    out = []
+    for pid in pids:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                out.append(pid)
+        except OSError:
+            continue
+    return out
+
+
+def _loky_workers(pids: set[int]) -> set[int]:
+    found = set()
+    for pid in pids:
+        try:
+            if b"popen_loky" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.add(pid)
+        except OSError:
+            continue
+    return found
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
-def test_killing_a_parallel_batch_takes_its_workers_with_it(tmp_path):
-    src = tmp_path / "in.jsonl"
+@pytest.mark.parametrize("when", ["workers just started", "mid-scoring"])
+def test_killing_a_parallel_batch_takes_its_workers_with_it(tmp_path, when):
+    src, out = tmp_path / "in.jsonl", tmp_path / "v.jsonl"
     write_incidents(src, 400)
-    proc = subprocess.Popen([sys.executable, "-m", "classifier.cli", "batch", str(src), "--output",
-                             str(tmp_path / "v.jsonl"), "--jobs", "2", "--chunk-size", "4"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    workers: set[int] = set()
-    while time.monotonic() < deadline and not (tmp_path / "v.jsonl").exists() or len(workers) < 2:
-        workers = _descendants(proc.pid)
-        time.sleep(0.2)
-        if time.monotonic() > deadline:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "classifier.cli", "batch", str(src), "--output", str(out), "--jobs", "2"]
+        + ["--chunk-size", "4"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 90
+    family: set[int] = set()
+    while time.monotonic() < deadline and proc.poll() is None:
+        family |= _descendants(proc.pid)
+        started = len(_loky_workers(family)) >= 2
+        scoring = out.exists() and out.stat().st_size > 0
+        if started and (when == "workers just started" or scoring):
             break
-    assert len(workers) >= 2, "the batch did not start its workers"
+        time.sleep(0.05)
+    assert proc.poll() is None and len(_loky_workers(family)) >= 2, "the batch did not start its workers"
+    family |= _descendants(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    time.sleep(3)
-    alive = [w for w in workers if Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]]
+    deadline = time.monotonic() + 15
+    while _alive(family) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    alive = _alive(family)
     assert not alive, f"workers outlived their batch: {alive}"
 
 
@@ -238,7 +279,8 @@ def test_a_partial_file_left_by_a_killed_export_is_cleaned_by_the_next(tmp_path,
     seed(moto_aws, samples["fraud-detector-prod"])
     stale = tmp_path / ".out.999999999.partial.jsonl"  # a pid that cannot be running
     stale.write_text("half an export")
-    result = runner.invoke(app, ["export", "fraud-detector-prod", "--since", "1h", "--output",
-                                 str(tmp_path / "out.jsonl")])
+    result = runner.invoke(
+        app, ["export", "fraud-detector-prod", "--since", "1h", "--output", str(tmp_path / "out.jsonl")]
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]

@@ -17,7 +17,7 @@ import resource
 import subprocess
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -26,7 +26,7 @@ from classifier.cli import app
 from tests.awsfaults import json_response
 
 ROOT = Path(__file__).resolve().parent.parent
-START = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
 WINDOW = ["--start", "2026-11-02T03:00Z", "--end", "2026-11-02T05:00Z"]
 ENDPOINT = "busy-endpoint"
 OOM = "[ERROR] Worker (pid:{k}) was sent SIGKILL! Perhaps out of memory?"
@@ -58,18 +58,33 @@ class SyntheticLogs:
         target = target.decode() if isinstance(target, bytes) else target
         params = json.loads(request.body or b"{}")
         if target.endswith(".DescribeLogStreams"):
-            return json_response(request, {"logStreams": [
-                {"logStreamName": n, "firstEventTimestamp": self._t0, "lastEventTimestamp": self._t0}
-                for n in self.names]})
+            return json_response(
+                request,
+                {
+                    "logStreams": [
+                        {"logStreamName": n, "firstEventTimestamp": self._t0, "lastEventTimestamp": self._t0}
+                        for n in self.names
+                    ]
+                },
+            )
         if not target.endswith(".FilterLogEvents"):
             return None
         stream = self.names.index(params["logStreamNames"][0])
         offset = int(params.get("nextToken", "0"))
         limit = params.get("limit", 10_000)
         n = min(limit, self.per_stream - offset)
-        body = {"events": [{"logStreamName": self.names[stream], "timestamp": self._t0 + (offset + k) * 100,
-                            "ingestionTime": self._t0, "eventId": f"{stream}-{offset + k}",
-                            "message": self.message(stream, offset + k)} for k in range(n)]}
+        body = {
+            "events": [
+                {
+                    "logStreamName": self.names[stream],
+                    "timestamp": self._t0 + (offset + k) * 100,
+                    "ingestionTime": self._t0,
+                    "eventId": f"{stream}-{offset + k}",
+                    "message": self.message(stream, offset + k),
+                }
+                for k in range(n)
+            ]
+        }
         if offset + n < self.per_stream:
             body["nextToken"] = str(offset + n)
         with self._lock:
@@ -86,41 +101,66 @@ def seed_endpoint_without_logs() -> None:
     import boto3
 
     sm = boto3.client("sagemaker", region_name="us-east-1")
-    sm.create_model(ModelName="m", ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
-                    PrimaryContainer={"Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"})
-    sm.create_endpoint_config(EndpointConfigName="c", ProductionVariants=[
-        {"VariantName": "AllTraffic", "ModelName": "m", "InitialInstanceCount": 20, "InstanceType": "ml.m5.large"}])
+    sm.create_model(
+        ModelName="m",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
+        PrimaryContainer={"Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"},
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName="c",
+        ProductionVariants=[
+            {"VariantName": "AllTraffic", "ModelName": "m", "InitialInstanceCount": 20, "InstanceType": "ml.m5.large"}
+        ],
+    )
     sm.create_endpoint(EndpointName=ENDPOINT, EndpointConfigName="c")
 
 
 def measure(streams: int, per_stream: int, max_events: int, out: str) -> None:
     """Run `smtriage export --whole-window` over a synthetic window in this (fresh) process; print what it cost."""
-    from moto import mock_aws
-
     import numpy  # noqa: F401  (what export imports is in memory before the baseline is taken)
+    from moto import mock_aws
 
     from classifier import export  # noqa: F401
     from classifier.sources import cloudwatch
+
     logs = SyntheticLogs(streams, per_stream)
     cloudwatch.CLIENT_HOOKS.append(logs.attach)
     with mock_aws():
         seed_endpoint_without_logs()
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        result = runner.invoke(app, ["export", ENDPOINT, *WINDOW, "--whole-window", "--max-events", str(max_events),
-                                     "--output", out])
+        result = runner.invoke(
+            app, ["export", ENDPOINT, *WINDOW, "--whole-window", "--max-events", str(max_events), "--output", out]
+        )
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"exit": result.exit_code, "stderr": result.stderr, "pages": logs.pages,
-                      "limits": sorted(logs.limits), "baseline_mb": before / 1024, "growth_mb": (after - before) / 1024}))
+    print(
+        json.dumps(
+            {
+                "exit": result.exit_code,
+                "stderr": result.stderr,
+                "pages": logs.pages,
+                "limits": sorted(logs.limits),
+                "baseline_mb": before / 1024,
+                "growth_mb": (after - before) / 1024,
+            }
+        )
+    )
 
 
 def start_measure(tmp_path: Path, streams: int, per_stream: int, max_events: int) -> tuple[subprocess.Popen, Path]:
     out = tmp_path / f"window-{streams * per_stream}.jsonl"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
-               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
+    env.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
     code = f"from tests.test_big_window import measure; measure({streams}, {per_stream}, {max_events}, {str(out)!r})"
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     return proc, out
 
 
@@ -154,9 +194,11 @@ def test_a_million_events_across_20_streams_are_read_page_by_page_in_bounded_mem
     small = start_measure(tmp_path, streams=20, per_stream=20_000, max_events=20_000)  # 400,000 events
     big = start_measure(tmp_path, streams=20, per_stream=50_000, max_events=20_000)  # 1,000,000 events
     (small, _), (big, record) = finish_measure(small), finish_measure(big)
-    print(f"\nmemory growth while reading: 400k events {small['growth_mb']:.0f} MB, 1M events "
-          f"{big['growth_mb']:.0f} MB (process baseline {big['baseline_mb']:.0f} MB; holding 1M events would take "
-          f"{memory_of_events(1_000_000):.0f} MB, 10M {memory_of_events(10_000_000):.0f} MB)")
+    print(
+        f"\nmemory growth while reading: 400k events {small['growth_mb']:.0f} MB, 1M events "
+        f"{big['growth_mb']:.0f} MB (process baseline {big['baseline_mb']:.0f} MB; holding 1M events would take "
+        f"{memory_of_events(1_000_000):.0f} MB, 10M {memory_of_events(10_000_000):.0f} MB)"
+    )
     assert big["pages"] == 20 * 5 and big["limits"] == [10_000]  # every page of every stream, at AWS's page size
     # what was kept obeys --max-events, and the user is told
     assert len(record["logs"]) <= 20_000
@@ -196,8 +238,9 @@ def test_an_oom_early_in_a_long_window_survives_the_cap(moto_aws, client_hooks, 
     seed_endpoint_without_logs()
     client_hooks.append(SyntheticLogs(streams=4, per_stream=5_000).attach)
     out = tmp_path / "w.jsonl"
-    exported = runner.invoke(app, ["export", ENDPOINT, *WINDOW, "--whole-window", "--max-events", "2000",
-                                   "--output", str(out)])
+    exported = runner.invoke(
+        app, ["export", ENDPOINT, *WINDOW, "--whole-window", "--max-events", "2000", "--output", str(out)]
+    )
     assert exported.exit_code == 0, exported.output
     (record,) = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(record["logs"]) <= 2_000

@@ -41,10 +41,18 @@ def busy_two_instance_incident(base: Incident, per_stream: int) -> Incident:
 
 def test_every_page_of_every_instance_stream_is_read(moto_aws, samples):
     """A busy endpoint with two instances: all events of both streams arrive, across many pages."""
-    inc = seed(moto_aws, busy_two_instance_incident(samples["fraud-detector-prod"], per_stream=1_200),
-               context=replace(samples["fraud-detector-prod"].context, instance_count=2))
-    window = fetch_window("fraud-detector-prod", inc.start - timedelta(minutes=1), inc.end + timedelta(minutes=1),
-                          AwsOptions(region="us-east-1"), page_size=250)
+    inc = seed(
+        moto_aws,
+        busy_two_instance_incident(samples["fraud-detector-prod"], per_stream=1_200),
+        context=replace(samples["fraud-detector-prod"].context, instance_count=2),
+    )
+    window = fetch_window(
+        "fraud-detector-prod",
+        inc.start - timedelta(minutes=1),
+        inc.end + timedelta(minutes=1),
+        AwsOptions(region="us-east-1"),
+        page_size=250,
+    )
     (got,) = window.incidents
     assert len(got.logs) == 2_400  # 5 pages per stream of 250: only complete if nextToken is followed
     streams = {e.stream for e in got.logs}
@@ -60,17 +68,24 @@ def test_full_aws_sized_pages_are_followed(moto_aws, samples):
     """More than 10,000 events in one stream needs a second FilterLogEvents page at AWS's own page size."""
     base = busy_two_instance_incident(samples["fraud-detector-prod"], per_stream=5_300)
     inc = seed(moto_aws, base)
-    window = fetch_window("fraud-detector-prod", inc.start - timedelta(minutes=1), inc.end + timedelta(minutes=1),
-                          AwsOptions(region="us-east-1"))
+    window = fetch_window(
+        "fraud-detector-prod",
+        inc.start - timedelta(minutes=1),
+        inc.end + timedelta(minutes=1),
+        AwsOptions(region="us-east-1"),
+    )
     assert len(window.incidents[0].logs) == 10_600
 
 
-@pytest.mark.parametrize("endpoint, expected", [
-    ("fraud-detector-prod", "resource_exhaustion"),
-    ("sentiment-hf-staging", "configuration_error"),
-    ("recsys-ranker", "model_bug"),
-    ("llm-chat-tgi", "configuration_error"),
-])
+@pytest.mark.parametrize(
+    "endpoint, expected",
+    [
+        ("fraud-detector-prod", "resource_exhaustion"),
+        ("sentiment-hf-staging", "configuration_error"),
+        ("recsys-ranker", "model_bug"),
+        ("llm-chat-tgi", "configuration_error"),
+    ],
+)
 def test_each_kind_of_failure_is_named_through_aws(moto_aws, samples, endpoint, expected):
     seed(moto_aws, samples[endpoint])
     result = classify(endpoint, "--since", "1h", "--output", "json")
@@ -133,6 +148,7 @@ def test_an_explicit_window_outside_the_failure_finds_nothing(moto_aws, samples)
 
 # ---------------------------------------------------------------- errors a user can act on
 
+
 def one_line_error(result) -> str:
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1, result.stderr
@@ -152,8 +168,13 @@ def test_smtriage_as_a_library_leaves_the_garbage_collector_as_it_found_it(moto_
         return gc.get_threshold(), gc.isenabled()
 
     before = collector()
-    report = classify_endpoint(model, "fraud-detector-prod", inc.start - timedelta(minutes=1),
-                               inc.end + timedelta(minutes=1), AwsOptions(region="us-east-1"))
+    report = classify_endpoint(
+        model,
+        "fraud-detector-prod",
+        inc.start - timedelta(minutes=1),
+        inc.end + timedelta(minutes=1),
+        AwsOptions(region="us-east-1"),
+    )
     assert report.findings
     assert collector() == before
     with pytest.raises(NotFound):
@@ -173,7 +194,9 @@ def test_loading_the_model_while_reading_cloudwatch_gives_the_same_verdicts(moto
     inc = seed(moto_aws, samples["recsys-ranker"])
     window = inc.start - timedelta(minutes=1), inc.end + timedelta(minutes=1)
     loaded = classify_endpoint(load(default_model_dir()), "recsys-ranker", *window, AwsOptions(region="us-east-1"))
-    loader = classify_endpoint(lambda: load(default_model_dir()), "recsys-ranker", *window, AwsOptions(region="us-east-1"))
+    loader = classify_endpoint(
+        lambda: load(default_model_dir()), "recsys-ranker", *window, AwsOptions(region="us-east-1")
+    )
     assert [v.to_dict() for _, v in loader.findings] == [v.to_dict() for _, v in loaded.findings]
     assert [v.label for _, v in loader.findings] == ["model_bug"]
 
@@ -187,10 +210,17 @@ def test_unknown_endpoint_exits_5(moto_aws):
 def test_endpoint_that_never_logged_exits_5_naming_the_log_group(moto_aws, samples):
     inc = samples["churn-xgb-prod"]
     sm = moto_aws["sagemaker"]
-    sm.create_model(ModelName="m", ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
-                    PrimaryContainer={"Image": inc.context.image})
-    sm.create_endpoint_config(EndpointConfigName="c", ProductionVariants=[
-        {"VariantName": "AllTraffic", "ModelName": "m", "InitialInstanceCount": 1, "InstanceType": "ml.m5.xlarge"}])
+    sm.create_model(
+        ModelName="m",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
+        PrimaryContainer={"Image": inc.context.image},
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName="c",
+        ProductionVariants=[
+            {"VariantName": "AllTraffic", "ModelName": "m", "InitialInstanceCount": 1, "InstanceType": "ml.m5.xlarge"}
+        ],
+    )
     sm.create_endpoint(EndpointName="silent-endpoint", EndpointConfigName="c")
     result = classify("silent-endpoint")
     assert result.exit_code == 5
@@ -231,10 +261,17 @@ def test_without_log_access_it_still_classifies_from_metrics_and_says_so(moto_aw
     from moto.core import set_initial_no_auth_action_count
 
     seed(moto_aws, samples["fraud-detector-prod"])
-    policy = {"Version": "2012-10-17", "Statement": [
-        # moto checks CloudWatch actions under its endpoint prefix "monitoring"; AWS uses "cloudwatch"
-        {"Effect": "Allow", "Action": ["sagemaker:Describe*", "cloudwatch:GetMetricData", "monitoring:GetMetricData"],
-         "Resource": "*"}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            # moto checks CloudWatch actions under its endpoint prefix "monitoring"; AWS uses "cloudwatch"
+            {
+                "Effect": "Allow",
+                "Action": ["sagemaker:Describe*", "cloudwatch:GetMetricData", "monitoring:GetMetricData"],
+                "Resource": "*",
+            }
+        ],
+    }
 
     @set_initial_no_auth_action_count(3)
     def as_user_without_logs():

@@ -26,5 +26,9 @@ def test_the_demo_speaks_json_for_scripts():
     result = runner.invoke(app, ["demo", "--output", "json"])
     assert result.exit_code == 0
     verdicts = json.loads(result.stdout)
-    assert sorted(v["endpoint"] for v in verdicts) == ["fraud-detector-prod", "llm-chat-tgi", "recsys-ranker",
-                                                       "sentiment-hf-staging"]
+    assert sorted(v["endpoint"] for v in verdicts) == [
+        "fraud-detector-prod",
+        "llm-chat-tgi",
+        "recsys-ranker",
+        "sentiment-hf-staging",
+    ]

@@ -3,26 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
 from classifier.incident import Context, Incident, LogEvent, MetricSeries
 from classifier.triage import episodes, triage_window
 
-T0 = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
 STREAM = "AllTraffic/i-0123456789abcdef0"
 
 
 def traffic(minutes: int) -> list[LogEvent]:
-    return [LogEvent(f'10.32.0.{k % 250 + 2} - - [02/Nov/2026:03:{k // 3 % 60:02d}:{20 * (k % 3):02d} +0000] '
-                     f'"POST /invocations HTTP/1.1" 200 {38 + k % 7} "-" "AHC/2.0"',
-                     T0 + timedelta(seconds=20 * k), STREAM) for k in range(minutes * 3)]
+    return [
+        LogEvent(
+            f"10.32.0.{k % 250 + 2} - - [02/Nov/2026:03:{k // 3 % 60:02d}:{20 * (k % 3):02d} +0000] "
+            f'"POST /invocations HTTP/1.1" 200 {38 + k % 7} "-" "AHC/2.0"',
+            T0 + timedelta(seconds=20 * k),
+            STREAM,
+        )
+        for k in range(minutes * 3)
+    ]
 
 
 def window(logs: list[LogEvent], **kw) -> Incident:
-    return Incident(logs=sorted(logs, key=lambda e: e.timestamp), endpoint="ep", variant="AllTraffic",
-                    start=T0, end=T0 + timedelta(hours=1), **kw)
+    return Incident(
+        logs=sorted(logs, key=lambda e: e.timestamp),
+        endpoint="ep",
+        variant="AllTraffic",
+        start=T0,
+        end=T0 + timedelta(hours=1),
+        **kw,
+    )
 
 
 def split(model, incident: Incident) -> list[Incident]:
@@ -34,8 +46,13 @@ def test_an_hour_of_healthy_traffic_is_no_failure(model):
 
 
 def test_one_benign_warning_in_an_hour_is_not_a_failure(model):
-    logs = traffic(60) + [LogEvent("WARNING: Running pip as the 'root' user can result in broken permissions",
-                                   T0 + timedelta(minutes=30), STREAM)]
+    logs = traffic(60) + [
+        LogEvent(
+            "WARNING: Running pip as the 'root' user can result in broken permissions",
+            T0 + timedelta(minutes=30),
+            STREAM,
+        )
+    ]
     assert triage_window(model, window(logs)) == []
 
 
@@ -52,25 +69,35 @@ def test_two_crashes_far_apart_are_two_episodes_named_after_their_first_line(mod
 
 
 def test_an_episode_id_does_not_depend_on_the_window_it_was_read_in(model):
-    crash = LogEvent("[ERROR] Worker (pid:42) was sent SIGKILL! Perhaps out of memory?", T0 + timedelta(minutes=40),
-                     STREAM)
+    crash = LogEvent(
+        "[ERROR] Worker (pid:42) was sent SIGKILL! Perhaps out of memory?", T0 + timedelta(minutes=40), STREAM
+    )
     wide = window(traffic(60) + [crash])
-    narrow = replace(wide, start=T0 + timedelta(minutes=35), logs=[e for e in wide.logs if e.timestamp >= T0 +
-                                                                     timedelta(minutes=35)])
+    narrow = replace(
+        wide, start=T0 + timedelta(minutes=35), logs=[e for e in wide.logs if e.timestamp >= T0 + timedelta(minutes=35)]
+    )
     assert [e.id for e in split(model, wide)] == [e.id for e in split(model, narrow)]
 
 
 def test_two_variants_failing_in_the_same_minute_get_two_ids(model):
-    crash = [LogEvent("Traceback (most recent call last):", T0 + timedelta(minutes=40), STREAM),
-             LogEvent("KeyError: 'inputs'", T0 + timedelta(minutes=40), STREAM)]
+    crash = [
+        LogEvent("Traceback (most recent call last):", T0 + timedelta(minutes=40), STREAM),
+        LogEvent("KeyError: 'inputs'", T0 + timedelta(minutes=40), STREAM),
+    ]
     a = window(traffic(60) + crash)
     b = replace(a, variant="Canary")
     assert split(model, a)[0].id != split(model, b)[0].id
 
 
 def test_a_burst_is_one_episode_with_context_before_it(model):
-    logs = traffic(60) + [LogEvent(f"[ERROR] Worker (pid:{k}) was sent SIGKILL! Perhaps out of memory?",
-                                   T0 + timedelta(minutes=40, seconds=30 * k), STREAM) for k in range(6)]
+    logs = traffic(60) + [
+        LogEvent(
+            f"[ERROR] Worker (pid:{k}) was sent SIGKILL! Perhaps out of memory?",
+            T0 + timedelta(minutes=40, seconds=30 * k),
+            STREAM,
+        )
+        for k in range(6)
+    ]
     (episode,) = split(model, window(logs))
     assert episode.start == T0 + timedelta(minutes=30)  # ten minutes of lead-up kept
     assert sum("SIGKILL" in e.message for e in episode.logs) == 6
@@ -90,9 +117,13 @@ def test_memory_pinned_at_the_top_is_an_episode_even_with_quiet_logs(model):
 
 
 def test_pasted_lines_without_timestamps_are_one_episode(model):
-    inc = Incident(logs=[LogEvent("Traceback (most recent call last):"),
-                         LogEvent('  File "/opt/ml/model/code/inference.py", line 12, in predict_fn'),
-                         LogEvent("KeyError: 'inputs'")])
+    inc = Incident(
+        logs=[
+            LogEvent("Traceback (most recent call last):"),
+            LogEvent('  File "/opt/ml/model/code/inference.py", line 12, in predict_fn'),
+            LogEvent("KeyError: 'inputs'"),
+        ]
+    )
     (episode,) = split(model, inc)
     assert len(episode.logs) == 3
 
@@ -101,7 +132,7 @@ def test_continuation_lines_stay_with_the_event_before_them(model):
     logs = traffic(60) + [LogEvent("Traceback (most recent call last):", T0 + timedelta(minutes=45), STREAM)]
     logs = sorted(logs, key=lambda e: e.timestamp)
     at = next(i for i, e in enumerate(logs) if e.message.startswith("Traceback"))
-    logs[at + 1:at + 1] = [LogEvent("ValueError: could not convert string to float: 'abc'")]  # no timestamp
+    logs[at + 1 : at + 1] = [LogEvent("ValueError: could not convert string to float: 'abc'")]  # no timestamp
     (episode,) = split(model, replace(window([]), logs=logs))
     assert any("could not convert" in e.message for e in episode.logs)
 
@@ -112,8 +143,9 @@ def test_an_episode_cut_from_its_window_reads_as_the_same_episode_read_afresh(mo
     from classifier.incident import incident_from_dict
     from training.generator import generate
 
-    windows = list(samples.values()) + [incident_from_dict(r) for r in generate(60, seed=9)
-                                        if r["source"]["style"] == "window"]
+    windows = list(samples.values()) + [
+        incident_from_dict(r) for r in generate(60, seed=9) if r["source"]["style"] == "window"
+    ]
     compared = 0
     for w in windows:
         for episode, reading in episodes.split(w, model.read(w)):
@@ -126,13 +158,23 @@ def test_an_episode_cut_from_its_window_reads_as_the_same_episode_read_afresh(mo
 
 def test_after_a_redeploy_the_advice_names_what_the_container_rejects_now(model):
     """An hour of a busy endpoint: the advice reads the window's last events, not a rejection from before the fix."""
-    def rejected(kind: str, minute: int) -> LogEvent:
-        return LogEvent(f'ERROR - 415 Unsupported Media Type: content type {kind} is not supported by this container',
-                        T0 + timedelta(minutes=minute, seconds=10), STREAM)
 
-    busy = [LogEvent(f'10.32.0.2 - - "GET /ping HTTP/1.1" 200 0 #{k}', T0 + timedelta(seconds=k), STREAM)
-            for k in range(3600)]
-    logs = busy + [rejected("text/csv", m) for m in range(0, 23)] + [rejected("application/x-npy", m) for m in range(30, 59)]
+    def rejected(kind: str, minute: int) -> LogEvent:
+        return LogEvent(
+            f"ERROR - 415 Unsupported Media Type: content type {kind} is not supported by this container",
+            T0 + timedelta(minutes=minute, seconds=10),
+            STREAM,
+        )
+
+    busy = [
+        LogEvent(f'10.32.0.2 - - "GET /ping HTTP/1.1" 200 0 #{k}', T0 + timedelta(seconds=k), STREAM)
+        for k in range(3600)
+    ]
+    logs = (
+        busy
+        + [rejected("text/csv", m) for m in range(0, 23)]
+        + [rejected("application/x-npy", m) for m in range(30, 59)]
+    )
     ((_, verdict),) = triage_window(model, window(logs))
     assert verdict.best_guess == "configuration_error"
     assert "it rejected application/x-npy" in verdict.remediation

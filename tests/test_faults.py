@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.stub import Stubber
@@ -22,8 +22,18 @@ from classifier.cli import app
 from classifier.demo import LOG_GROUP_PREFIX, seed_endpoint
 from classifier.errors import AwsUnavailable
 from classifier.sources.cloudwatch import AwsOptions, fetch_window
-from tests.awsfaults import (LOGS, METRICS, SAGEMAKER, THROTTLED, Fault, allow, error_response, iam_user, inject,
-                             read_timeout)
+from tests.awsfaults import (
+    LOGS,
+    METRICS,
+    SAGEMAKER,
+    THROTTLED,
+    Fault,
+    allow,
+    error_response,
+    iam_user,
+    inject,
+    read_timeout,
+)
 from tests.conftest import recent, seed
 
 runner = CliRunner()
@@ -67,11 +77,22 @@ def exported(result) -> list[dict]:
 
 def create_endpoint(clients, name: str, *, log_group: bool) -> None:
     sm = clients["sagemaker"]
-    sm.create_model(ModelName=f"{name}-m", ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
-                    PrimaryContainer={"Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"})
-    sm.create_endpoint_config(EndpointConfigName=f"{name}-c", ProductionVariants=[
-        {"VariantName": "AllTraffic", "ModelName": f"{name}-m", "InitialInstanceCount": 1,
-         "InstanceType": "ml.m5.xlarge"}])
+    sm.create_model(
+        ModelName=f"{name}-m",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
+        PrimaryContainer={"Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"},
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName=f"{name}-c",
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": f"{name}-m",
+                "InitialInstanceCount": 1,
+                "InstanceType": "ml.m5.xlarge",
+            }
+        ],
+    )
     sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-c")
     if log_group:
         clients["logs"].create_log_group(logGroupName=LOG_GROUP_PREFIX + name)
@@ -80,8 +101,13 @@ def create_endpoint(clients, name: str, *, log_group: bool) -> None:
 
 # ---------------------------------------------------------------- credentials
 
+
 def test_no_credentials_exits_3(smtriage, env_without_credentials, moto_server_url, monkeypatch):
-    for k in ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"):
+    for k in (
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ):
         monkeypatch.delenv(k, raising=False)
     line = one_line_error(smtriage("any-endpoint", "--endpoint-url", moto_server_url), 3)
     assert "no AWS credentials found" in line and "aws configure" in line
@@ -102,9 +128,12 @@ def test_expired_token_exits_3(smtriage, moto_aws, samples, client_hooks):
     def expired(service, client):
         if service == "sagemaker":
             stub = Stubber(client)
-            stub.add_client_error("describe_endpoint", service_error_code="ExpiredTokenException",
-                                  service_message="The security token included in the request is expired",
-                                  http_status_code=400)
+            stub.add_client_error(
+                "describe_endpoint",
+                service_error_code="ExpiredTokenException",
+                service_message="The security token included in the request is expired",
+                http_status_code=400,
+            )
             stub.activate()
             stubs.append(stub)
 
@@ -116,8 +145,11 @@ def test_expired_token_exits_3(smtriage, moto_aws, samples, client_hooks):
 
 def test_token_expiring_while_reading_logs_exits_3(smtriage, moto_aws, samples, client_hooks):
     seed(moto_aws, samples["fraud-detector-prod"])
-    expired = Fault("logs", "FilterLogEvents", error_response("ExpiredTokenException", "The security token included "
-                                                               "in the request is expired"))
+    expired = Fault(
+        "logs",
+        "FilterLogEvents",
+        error_response("ExpiredTokenException", "The security token included in the request is expired"),
+    )
     inject(client_hooks, expired)
     line = one_line_error(smtriage("fraud-detector-prod"), 3)
     assert "FilterLogEvents" in line and "credentials have expired" in line
@@ -125,6 +157,7 @@ def test_token_expiring_while_reading_logs_exits_3(smtriage, moto_aws, samples, 
 
 
 # ---------------------------------------------------------------- access denied, one service at a time
+
 
 def as_user(policy, run):
     """Run as an IAM user holding only `policy` (moto enforces IAM after the user is set up)."""
@@ -196,6 +229,7 @@ def test_with_no_access_at_all_exits_4_naming_the_calls(smtriage, moto_aws, samp
 
 # ---------------------------------------------------------------- not found, empty
 
+
 def test_unknown_endpoint_exits_5(smtriage, moto_aws):
     line = one_line_error(smtriage("no-such-endpoint"), 5)
     assert "endpoint 'no-such-endpoint' not found in us-east-1" in line and "--region" in line
@@ -228,8 +262,10 @@ def test_an_empty_window_is_no_failure_and_exits_0(smtriage, moto_aws):
 
 # ---------------------------------------------------------------- throttling and retries
 
-def test_throttling_that_ends_is_retried_by_botocore_and_the_answer_is_unchanged(smtriage, moto_aws, samples,
-                                                                                  client_hooks, backoff):
+
+def test_throttling_that_ends_is_retried_by_botocore_and_the_answer_is_unchanged(
+    smtriage, moto_aws, samples, client_hooks, backoff
+):
     seed(moto_aws, samples["fraud-detector-prod"])
     calm = smtriage("fraud-detector-prod", "--since", "1h")
     describe = Fault("sagemaker", "DescribeEndpoint", THROTTLED, times=3)
@@ -268,8 +304,9 @@ def test_adaptive_retry_mode_rides_out_throttling(moto_aws, samples, client_hook
     assert retries == {s: {"mode": "adaptive", "total_max_attempts": 3} for s in ("sagemaker", "logs", "cloudwatch")}
 
 
-def test_throttling_that_never_ends_gives_up_after_bounded_backoff_and_exits_6(smtriage, moto_aws, samples,
-                                                                              client_hooks, backoff):
+def test_throttling_that_never_ends_gives_up_after_bounded_backoff_and_exits_6(
+    smtriage, moto_aws, samples, client_hooks, backoff
+):
     seed(moto_aws, samples["fraud-detector-prod"])
     describe = Fault("sagemaker", "DescribeEndpoint", THROTTLED)
     inject(client_hooks, describe)
@@ -291,8 +328,9 @@ def test_throttling_that_never_ends_really_stops_within_its_backoff(smtriage, mo
     assert time.monotonic() - started < 8
 
 
-def test_when_one_stream_is_throttled_for_good_the_other_streams_are_not_all_read_first(moto_aws, samples,
-                                                                                       client_hooks, backoff):
+def test_when_one_stream_is_throttled_for_good_the_other_streams_are_not_all_read_first(
+    moto_aws, samples, client_hooks, backoff
+):
     """20 instance streams, FilterLogEvents throttled forever: the error comes after the calls in flight."""
     base = recent(samples["fraud-detector-prod"])
     logs = [replace(e, stream=f"AllTraffic/i-{k:017x}") for k in range(20) for e in base.logs[:3]]
@@ -307,6 +345,7 @@ def test_when_one_stream_is_throttled_for_good_the_other_streams_are_not_all_rea
 
 
 # ---------------------------------------------------------------- timeouts and unreachable AWS
+
 
 def test_read_timeout_on_every_attempt_exits_6(smtriage, moto_aws, samples, client_hooks, backoff):
     seed(moto_aws, samples["fraud-detector-prod"])
@@ -354,7 +393,7 @@ def silent_server():
 
 def test_a_server_that_never_answers_times_out_for_real(silent_server):
     """The same path with a real socket and urllib3's own read timeout (short, through AwsOptions)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     opts = AwsOptions(region="us-east-1", endpoint_url=silent_server, read_timeout=0.2, max_attempts=2)
     started = time.monotonic()
     with pytest.raises(AwsUnavailable, match="DescribeEndpoint: AWS did not answer in time"):
@@ -366,11 +405,14 @@ def test_unreachable_endpoint_url_exits_6(smtriage):
     with socket.socket() as s:  # a loopback port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    line = one_line_error(smtriage("any-endpoint", "--endpoint-url", f"http://127.0.0.1:{port}", "--max-attempts", "2"), 6)
+    line = one_line_error(
+        smtriage("any-endpoint", "--endpoint-url", f"http://127.0.0.1:{port}", "--max-attempts", "2"), 6
+    )
     assert "could not connect" in line and "--endpoint-url" in line
 
 
 # ---------------------------------------------------------------- --debug
+
 
 def test_debug_shows_the_traceback_the_one_line_hides(smtriage, moto_aws):
     plain = smtriage("no-such-endpoint")

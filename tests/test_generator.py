@@ -6,6 +6,7 @@ cause present, balanced labels, records the rest of smtriage can read, no
 copy of the real cases we measure on, quiet windows that are really quiet,
 and a CLI that writes what it says.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,20 @@ from training.generator import LABELS, STACKS, generate, generate_healthy, signa
 
 DEV_CASES = Path(os.environ.get("SMTRIAGE_REALCASES", ROOT.parent / "shared" / "realcases" / "dev.jsonl"))
 REQUIRED_STACKS = {"sklearn", "xgboost", "torchserve", "tfserving", "hf_mms", "tgi", "djl_lmi", "triton", "byoc"}
-METRIC_NAMES = {"Invocations", "Invocation4XXErrors", "Invocation5XXErrors", "InvocationModelErrors", "ModelLatency",
-                "OverheadLatency", "ModelSetupTime", "CPUUtilization", "MemoryUtilization", "GPUUtilization",
-                "GPUMemoryUtilization", "DiskUtilization"}
+METRIC_NAMES = {
+    "Invocations",
+    "Invocation4XXErrors",
+    "Invocation5XXErrors",
+    "InvocationModelErrors",
+    "ModelLatency",
+    "OverheadLatency",
+    "ModelSetupTime",
+    "CPUUtilization",
+    "MemoryUtilization",
+    "GPUUtilization",
+    "GPUMemoryUtilization",
+    "DiskUtilization",
+}
 GPU_METRICS = {"GPUUtilization", "GPUMemoryUtilization"}
 CPU_FAMILIES = ("ml.m", "ml.c", "ml.r", "ml.t")
 # Lines that only a failing endpoint writes; a healthy window must contain none of them.
@@ -38,7 +50,8 @@ FAILURE_MARKERS = re.compile(
     r"Traceback \(most recent call last\)|\b\w+(?:Error|Exception): |[Oo]ut of memory|No space left|"
     r"\bKilled\b|SIGKILL|WORKER TIMEOUT|Worker died|worker process died|Worker exiting|[Ff]ailed to load|UNAVAILABLE|"
     r"AccessDenied|not supported by this framework|HTTP/1\.1\" [45]\d\d|has no worker|overloaded|"
-    r"Load model failed|Shard \d+ failed|unexpected tensorflow serving exit")
+    r"Load model failed|Shard \d+ failed|unexpected tensorflow serving exit"
+)
 
 
 def _iso(value: str) -> datetime:
@@ -63,11 +76,14 @@ def healthy() -> list[dict]:
 def test_same_seed_gives_byte_identical_records_even_in_another_process():
     here = [json.dumps(r, ensure_ascii=False) for r in generate(150, seed=5)]
     assert here == [json.dumps(r, ensure_ascii=False) for r in generate(150, seed=5)]
-    code = ("import json,sys; sys.path.insert(0, sys.argv[1]); from training.generator import generate;"
-            "[print(json.dumps(r, ensure_ascii=False)) for r in generate(150, seed=5)]")
+    code = (
+        "import json,sys; sys.path.insert(0, sys.argv[1]); from training.generator import generate;"
+        "[print(json.dumps(r, ensure_ascii=False)) for r in generate(150, seed=5)]"
+    )
     env = dict(os.environ, PYTHONHASHSEED="12345")
-    out = subprocess.run([sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True, env=env,
-                         check=True, encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True, env=env, check=True, encoding="utf-8"
+    )
     assert out.stdout.splitlines() == here
 
 
@@ -197,8 +213,12 @@ def test_snippets_are_short_and_mostly_without_timestamps(sample):
 def test_no_generated_message_equals_or_contains_a_dev_case_message(sample, healthy):
     if not DEV_CASES.exists():
         pytest.skip(f"real dev cases not available at {DEV_CASES}")
-    dev = {_norm(e["message"]) for line in DEV_CASES.read_text(encoding="utf-8").splitlines() if line.strip()
-           for e in json.loads(line)["logs"]}
+    dev = {
+        _norm(e["message"])
+        for line in DEV_CASES.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+        for e in json.loads(line)["logs"]
+    }
     dev = {m for m in dev if len(m) > 40}
     assert dev
     leaks = []
@@ -233,19 +253,43 @@ def test_failure_windows_do_show_failure_lines_or_metric_evidence(sample):
 # -- the CLI writes what it says --------------------------------------------------------------------
 def test_cli_writes_the_requested_number_of_jsonl_lines(tmp_path):
     out = tmp_path / "nested" / "train.jsonl"
-    proc = subprocess.run([sys.executable, "-m", "training.generate", "--n", "40", "--seed", "7", "--out", str(out),
-                           "--exclude-stacks", "tgi", "--healthy", "5"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "training.generate",
+            "--n",
+            "40",
+            "--seed",
+            "7",
+            "--out",
+            str(out),
+            "--exclude-stacks",
+            "tgi",
+            "--healthy",
+            "5",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 45
     recs = [json.loads(x) for x in lines]
     assert sum(r["label"] == "no_failure" for r in recs) == 5
     assert all(r["source"]["stack"] != "tgi" for r in recs)
-    assert [r for r in recs if r["label"] != "no_failure"] == json.loads(json.dumps(list(generate(40, 7, exclude_stacks=["tgi"]))))
+    assert [r for r in recs if r["label"] != "no_failure"] == json.loads(
+        json.dumps(list(generate(40, 7, exclude_stacks=["tgi"])))
+    )
 
 
 def test_cli_reports_bad_arguments_without_a_traceback(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "training.generate", "--n", "3", "--out", str(tmp_path / "x.jsonl"),
-                           "--stacks", "nope"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "training.generate", "--n", "3", "--out", str(tmp_path / "x.jsonl"), "--stacks", "nope"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "unknown stack" in proc.stderr and "Traceback" not in proc.stderr

@@ -39,8 +39,9 @@ def colleague_model(tmp_path) -> Path:
 
 def labeled(tmp_path: Path, name: str = "labeled.jsonl") -> Path:
     path = tmp_path / name
-    path.write_text(json.dumps({"id": "a", "logs": ["Killed process 42 (python)"], "label": "resource_exhaustion"})
-                    + "\n")
+    path.write_text(
+        json.dumps({"id": "a", "logs": ["Killed process 42 (python)"], "label": "resource_exhaustion"}) + "\n"
+    )
     return path
 
 
@@ -85,10 +86,13 @@ def test_a_zip_bomb_model_file_is_refused_without_being_inflated(colleague_model
     assert "uncompressed, far more than any smtriage model" in refused(colleague_model)
 
 
-def test_a_consistent_model_of_another_hash_width_is_refused_before_any_aws_call(colleague_model, env_without_credentials):
+def test_a_consistent_model_of_another_hash_width_is_refused_before_any_aws_call(
+    colleague_model, env_without_credentials
+):
     """Every declared width agrees (featurizer, manifest, schema hash); the fitted parts do not. Exit 7, not 1 later."""
-    pipeline = sio.load(colleague_model / "model.skops", trusted=sio.get_untrusted_types(file=colleague_model /
-                                                                                        "model.skops"))
+    pipeline = sio.load(
+        colleague_model / "model.skops", trusted=sio.get_untrusted_types(file=colleague_model / "model.skops")
+    )
     featurizer = pipeline.named_steps["features"]
     featurizer.n_hash_bits = 24
     featurizer.schema_hash_ = schema_hash(24, featurizer.line_hash_bits)
@@ -96,17 +100,26 @@ def test_a_consistent_model_of_another_hash_width_is_refused_before_any_aws_call
     data = sio.dumps(pipeline)
     (colleague_model / "model.skops").write_bytes(data)
     manifest = json.loads((colleague_model / "manifest.json").read_text())
-    edit_manifest(colleague_model, sha256=hashlib.sha256(data).hexdigest(),
-                  feature_schema={**manifest["feature_schema"], "n_hash_bits": 24,
-                                  "hash": featurizer.schema_hash_, "n_features": featurizer.n_features_out_})
+    edit_manifest(
+        colleague_model,
+        sha256=hashlib.sha256(data).hexdigest(),
+        feature_schema={
+            **manifest["feature_schema"],
+            "n_hash_bits": 24,
+            "hash": featurizer.schema_hash_,
+            "n_features": featurizer.n_features_out_,
+        },
+    )
     assert "sizes" in refused(colleague_model)
 
 
 def test_debug_tracebacks_show_an_aws_message_inert(moto_aws, client_hooks):
     from tests.awsfaults import error_response
 
-    inject(client_hooks, Fault("sagemaker", "DescribeEndpoint", error_response("ValidationException",
-                                                                              "bad \x1bc\x1b]2;x\x07 input")))
+    inject(
+        client_hooks,
+        Fault("sagemaker", "DescribeEndpoint", error_response("ValidationException", "bad \x1bc\x1b]2;x\x07 input")),
+    )
     result = runner.invoke(app, ["classify", "ep", "--debug"])
     assert result.exit_code != 0
     assert "Traceback" in result.stderr
@@ -114,8 +127,19 @@ def test_debug_tracebacks_show_an_aws_message_inert(moto_aws, client_hooks):
 
 
 def test_credentials_written_into_the_endpoint_url_are_never_echoed():
-    result = runner.invoke(app, ["classify", "ep", "--endpoint-url", "http://AKIAEXAMPLE:s3cr3t@127.0.0.1:9",
-                                 "--max-attempts", "1", "--timeout", "20"])
+    result = runner.invoke(
+        app,
+        [
+            "classify",
+            "ep",
+            "--endpoint-url",
+            "http://AKIAEXAMPLE:s3cr3t@127.0.0.1:9",
+            "--max-attempts",
+            "1",
+            "--timeout",
+            "20",
+        ],
+    )
     assert result.exit_code == 6, result.output
     assert "s3cr3t" not in result.output and "AKIAEXAMPLE" not in result.output
     assert "***@127.0.0.1:9" in result.output
@@ -127,9 +151,14 @@ def test_a_gateway_error_page_after_every_retry_is_aws_unavailable(moto_aws, cli
     from tests.awsfaults import _Body
 
     page = b"<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>"
-    inject(client_hooks, Fault("sagemaker", "DescribeEndpoint",
-                               lambda request: AWSResponse(request.url, 502, {"Content-Type": "text/html"},
-                                                           _Body(page))))
+    inject(
+        client_hooks,
+        Fault(
+            "sagemaker",
+            "DescribeEndpoint",
+            lambda request: AWSResponse(request.url, 502, {"Content-Type": "text/html"}, _Body(page)),
+        ),
+    )
     result = runner.invoke(app, ["classify", "ep", "--max-attempts", "2"])
     assert result.exit_code == 6, result.output
     assert "wait a minute and run again" in result.stderr

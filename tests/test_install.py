@@ -19,8 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     (built,) = out.glob("smtriage-*.whl")
     return built
 
@@ -36,15 +40,35 @@ def test_the_wheel_carries_the_model_and_the_samples(wheel):
 
 def test_classify_works_from_the_installed_wheel(wheel, tmp_path, moto_server_url, samples):
     site = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     seed(aws_clients(moto_server_url), samples["recsys-ranker"])
     env = {**os.environ, "PYTHONPATH": str(site)}
     run = subprocess.run(
-        [sys.executable, "-c", "import classifier, sys; print(classifier.__file__, file=sys.stderr); "
-                               "from classifier.cli import main; main()",
-         "classify", "recsys-ranker", "--endpoint-url", moto_server_url, "--region", "us-east-1", "-o", "json"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-c",
+            "import classifier, sys; print(classifier.__file__, file=sys.stderr); "
+            "from classifier.cli import main; main()",
+            "classify",
+            "recsys-ranker",
+            "--endpoint-url",
+            moto_server_url,
+            "--region",
+            "us-east-1",
+            "-o",
+            "json",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert str(site) in run.stderr  # the installed copy ran, not the source tree
     (verdict,) = json.loads(run.stdout)
@@ -57,15 +81,25 @@ def test_the_wheel_carries_what_retraining_starts_from(wheel, tmp_path):
     """A pip user retrains without a source checkout: the corpus and the generator ship in the wheel."""
     names = set(zipfile.ZipFile(wheel).namelist())
     corpus = sorted(n for n in names if n.startswith("classifier/_bundled/realcases/") and n.endswith(".jsonl"))
-    assert corpus == sorted(f"classifier/_bundled/realcases/{p.name}" for p in (ROOT / "data/realcases").glob("*.jsonl"))
+    assert corpus == sorted(
+        f"classifier/_bundled/realcases/{p.name}" for p in (ROOT / "data/realcases").glob("*.jsonl")
+    )
     assert {"training/generator.py", "training/realcases.py", "training/build_default.py"} <= names
     site = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
-                   check=True, capture_output=True, timeout=300)
-    run = subprocess.run([sys.executable, "-c", "from training import realcases; print(len(realcases.load()), "
-                                                "realcases.CORPUS)"],
-                         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)}, capture_output=True, text=True,
-                         timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", "from training import realcases; print(len(realcases.load()), realcases.CORPUS)"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     count, where = run.stdout.split()
     assert int(count) == len(__import__("training.realcases", fromlist=["load"]).load())

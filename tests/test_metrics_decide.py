@@ -7,14 +7,14 @@ exhaustion; with the endpoint calm it must be something else.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from classifier.incident import Context, Incident, LogEvent, MetricSeries
 from classifier.triage import triage_window
 
-T0 = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
 STREAM = "AllTraffic/i-0a1b2c3d4e5f60718"
 MINUTES = 30
 
@@ -25,7 +25,7 @@ AMBIGUOUS = {
         "[2026-11-02 03:20:02 +0000] [51] [INFO] Booting worker with pid: 51",
     ],
     "nginx upstream timed out": [
-        '2026/11/02 03:20:01 [error] 11#11: *2071 upstream timed out (110: Connection timed out) while reading '
+        "2026/11/02 03:20:01 [error] 11#11: *2071 upstream timed out (110: Connection timed out) while reading "
         'response header from upstream, client: 10.32.0.2, server: , request: "POST /invocations HTTP/1.1", '
         'upstream: "http://unix:/tmp/gunicorn.sock/invocations", host: "model.aws.local:8080"',
         '10.32.0.2 - - [02/Nov/2026:03:20:01 +0000] "POST /invocations HTTP/1.1" 504 176 "-" "AHC/2.0"',
@@ -47,7 +47,7 @@ AMBIGUOUS = {
     ],
     "5xx replies and resets": [
         '10.32.0.2 - - [02/Nov/2026:03:20:01 +0000] "POST /invocations HTTP/1.1" 502 166 "-" "AHC/2.0"',
-        '2026/11/02 03:20:01 [error] 11#11: *2071 recv() failed (104: Connection reset by peer) while reading '
+        "2026/11/02 03:20:01 [error] 11#11: *2071 recv() failed (104: Connection reset by peer) while reading "
         'response header from upstream, client: 10.32.0.2, request: "POST /invocations HTTP/1.1"',
         '10.32.0.2 - - [02/Nov/2026:03:20:03 +0000] "POST /invocations HTTP/1.1" 502 166 "-" "AHC/2.0"',
     ],
@@ -56,17 +56,28 @@ AMBIGUOUS = {
 
 def window(lines: list[str], memory: list[float], cpu: list[float]) -> Incident:
     at = T0 + timedelta(minutes=20)
-    healthy = [LogEvent(f'10.32.0.2 - - [02/Nov/2026:03:{m:02d}:{s:02d} +0000] "GET /ping HTTP/1.1" 200 0 "-" '
-                        '"AHC/2.0"', T0 + timedelta(minutes=m, seconds=s), STREAM)
-               for m in range(MINUTES) for s in range(0, 60, 5)]
+    healthy = [
+        LogEvent(
+            f'10.32.0.2 - - [02/Nov/2026:03:{m:02d}:{s:02d} +0000] "GET /ping HTTP/1.1" 200 0 "-" "AHC/2.0"',
+            T0 + timedelta(minutes=m, seconds=s),
+            STREAM,
+        )
+        for m in range(MINUTES)
+        for s in range(0, 60, 5)
+    ]
     failing = [LogEvent(text, at + timedelta(milliseconds=5 * k), STREAM) for k, text in enumerate(lines)]
     stamps = tuple(T0 + timedelta(minutes=m) for m in range(MINUTES))
     return Incident(
-        logs=sorted(healthy + failing, key=lambda e: e.timestamp), endpoint="ep", variant="AllTraffic", start=T0,
+        logs=sorted(healthy + failing, key=lambda e: e.timestamp),
+        endpoint="ep",
+        variant="AllTraffic",
+        start=T0,
         end=T0 + timedelta(minutes=MINUTES),
         context=Context(status="InService", instance_type="ml.m5.xlarge", instance_count=1),
-        metrics={"MemoryUtilization": MetricSeries(stamps, tuple(memory)),
-                 "CPUUtilization": MetricSeries(stamps, tuple(cpu))},
+        metrics={
+            "MemoryUtilization": MetricSeries(stamps, tuple(memory)),
+            "CPUUtilization": MetricSeries(stamps, tuple(cpu)),
+        },
     )
 
 

@@ -73,6 +73,7 @@ def test_the_shipped_model_is_accepted(moto_aws):
 
 # ---------------------------------------------------------------- the file is not what the manifest says
 
+
 def test_a_single_changed_byte_is_refused(colleague_model, moto_aws):
     path = colleague_model / "model.skops"
     data = bytearray(path.read_bytes())
@@ -105,6 +106,7 @@ def test_a_manifest_pointing_outside_its_directory_is_refused(colleague_model, m
 
 
 # ---------------------------------------------------------------- foreign files that would run code
+
 
 class _RunsOnLoad:
     """Unpickling this creates a file: the classic pickle payload, harmless here."""
@@ -178,6 +180,7 @@ def _edit_featurizer(data: bytes, edit) -> bytes:
 
 def _with_schema_node(data: bytes, name: str, node: dict) -> bytes:
     """The model file with `node` added to the featurizer's attributes."""
+
     def add(attributes: dict) -> None:
         attributes["content"][name] = node
         key_types = attributes["key_types"]["content"]
@@ -188,6 +191,7 @@ def _with_schema_node(data: bytes, name: str, node: dict) -> bytes:
 
 def test_a_skops_file_of_trusted_types_with_hostile_values_is_refused(colleague_model, moto_aws):
     """Only trusted types, so the audit passes; but the featurizer would hash into 2**40 columns."""
+
     def widen(attributes: dict) -> None:
         attributes["content"]["n_hash_bits"]["content"] = "40"
 
@@ -198,14 +202,46 @@ def test_a_skops_file_of_trusted_types_with_hostile_values_is_refused(colleague_
 def test_a_skops_file_edited_to_call_os_system_is_refused_and_runs_nothing(colleague_model, moto_aws, tmp_path):
     """A hand-edited schema whose node, if built, would run `os.system("touch ...")`."""
     marker = tmp_path / "shell-ran"
-    text = lambda s, i: {"__class__": "str", "__module__": "builtins", "__loader__": "JsonNode",  # noqa: E731
-                         "content": json.dumps(s), "is_json": True, "__id__": i}
-    payload = {"__class__": "system", "__module__": "os", "__loader__": "LossNode", "__id__": 900001,
-               "__reduce__": {"args": {"__class__": "tuple", "__module__": "builtins", "__loader__": "TupleNode",
-                                       "__id__": 900002, "content": [text(f"touch {marker}", 900003)]}},
-               "content": {"__class__": "dict", "__module__": "builtins", "__loader__": "DictNode", "__id__": 900004,
-                           "content": {}, "key_types": {"__class__": "list", "__module__": "builtins",
-                                                        "__loader__": "ListNode", "content": [], "__id__": 900005}}}
+
+    def text(s, i):
+        return {
+            "__class__": "str",
+            "__module__": "builtins",
+            "__loader__": "JsonNode",
+            "content": json.dumps(s),
+            "is_json": True,
+            "__id__": i,
+        }
+
+    payload = {
+        "__class__": "system",
+        "__module__": "os",
+        "__loader__": "LossNode",
+        "__id__": 900001,
+        "__reduce__": {
+            "args": {
+                "__class__": "tuple",
+                "__module__": "builtins",
+                "__loader__": "TupleNode",
+                "__id__": 900002,
+                "content": [text(f"touch {marker}", 900003)],
+            }
+        },
+        "content": {
+            "__class__": "dict",
+            "__module__": "builtins",
+            "__loader__": "DictNode",
+            "__id__": 900004,
+            "content": {},
+            "key_types": {
+                "__class__": "list",
+                "__module__": "builtins",
+                "__loader__": "ListNode",
+                "content": [],
+                "__id__": 900005,
+            },
+        },
+    }
     crafted = _with_schema_node((SHIPPED / "model.skops").read_bytes(), "hook", payload)
     replace_model_file(colleague_model, crafted)
     message = refused(colleague_model)
@@ -229,6 +265,7 @@ def test_the_trusted_list_is_exactly_what_the_shipped_model_needs():
 
 # ---------------------------------------------------------------- a manifest this smtriage cannot honour
 
+
 def test_a_model_built_for_another_feature_schema_is_refused(colleague_model, moto_aws):
     manifest = json.loads((colleague_model / "manifest.json").read_text())
     edit_manifest(colleague_model, feature_schema={**manifest["feature_schema"], "hash": "0" * 64})
@@ -243,17 +280,20 @@ def test_a_model_trained_with_another_scikit_learn_is_refused(colleague_model, m
     assert "trained with scikit-learn 1.4.2" in message and "install scikit-learn==1.4.2" in message
 
 
-@pytest.mark.parametrize("changes, says", [
-    ({"format_version": 99}, "manifest format 99"),
-    ({"labels": ["oom", "config", "bug"]}, "model labels"),
-    ({"labels": "resource_exhaustion"}, "model labels"),
-    ({"feature_schema": ["not", "an", "object"]}, "different feature schema"),
-    ({"feature_schema": {"hash": "x", "n_hash_bits": 10**9}}, "different feature schema"),
-    ({"versions": "1.9.1"}, "trained with scikit-learn unknown"),
-    ({"versions": {"scikit-learn": 1.9}}, "trained with scikit-learn unknown"),
-    ({"uncertain_threshold": "high"}, "uncertain_threshold must be a number from 0 to 1"),
-    ({"sha256": None}, "no sha256"),
-])
+@pytest.mark.parametrize(
+    "changes, says",
+    [
+        ({"format_version": 99}, "manifest format 99"),
+        ({"labels": ["oom", "config", "bug"]}, "model labels"),
+        ({"labels": "resource_exhaustion"}, "model labels"),
+        ({"feature_schema": ["not", "an", "object"]}, "different feature schema"),
+        ({"feature_schema": {"hash": "x", "n_hash_bits": 10**9}}, "different feature schema"),
+        ({"versions": "1.9.1"}, "trained with scikit-learn unknown"),
+        ({"versions": {"scikit-learn": 1.9}}, "trained with scikit-learn unknown"),
+        ({"uncertain_threshold": "high"}, "uncertain_threshold must be a number from 0 to 1"),
+        ({"sha256": None}, "no sha256"),
+    ],
+)
 def test_a_malformed_manifest_is_refused_with_exit_7(colleague_model, moto_aws, changes, says):
     edit_manifest(colleague_model, **changes)
     assert says in refused(colleague_model)

@@ -28,11 +28,16 @@ class _Torn:
     """A 200 reply whose JSON body was cut off: botocore parses it to an empty dict."""
 
     def __call__(self, request):
-        from tests.awsfaults import _Body
         from botocore.awsrequest import AWSResponse
 
-        return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.1"},
-                           _Body(b'{"events": [{"timestamp": 1, "message": "Tracebac'))
+        from tests.awsfaults import _Body
+
+        return AWSResponse(
+            request.url,
+            200,
+            {"Content-Type": "application/x-amz-json-1.1"},
+            _Body(b'{"events": [{"timestamp": 1, "message": "Tracebac'),
+        )
 
 
 def classify_json(endpoint: str, *args: str):
@@ -62,9 +67,15 @@ def test_a_metric_query_that_failed_is_named_and_the_verdict_says_so(moto_aws, s
 
     def failed_queries(request):
         queries = json.loads(request.body)["MetricDataQueries"] if request.body else []
-        return json_response(request, {"MetricDataResults": [
-            {"Id": q["Id"], "Label": "x", "Timestamps": [], "Values": [], "StatusCode": "InternalError"}
-            for q in queries]})
+        return json_response(
+            request,
+            {
+                "MetricDataResults": [
+                    {"Id": q["Id"], "Label": "x", "Timestamps": [], "Values": [], "StatusCode": "InternalError"}
+                    for q in queries
+                ]
+            },
+        )
 
     # GetMetricData speaks the JSON protocol in this botocore; the fault answers in it
     inject(client_hooks, Fault("cloudwatch", "GetMetricData", failed_queries))
@@ -86,9 +97,18 @@ def test_a_stream_that_vanishes_while_it_is_read_is_named_and_the_rest_is_read(m
 def test_pages_whose_tokens_cycle_are_read_once(moto_aws, samples, client_hooks):
     inc = seed(moto_aws, samples["recsys-ranker"])
     streams = {e.stream for e in inc.logs}
-    fault = Fault("logs", "FilterLogEvents", lambda request: json_response(
-        request, {"events": [{"timestamp": int(time.time() * 1000), "message": "GET /ping 200", "eventId": "1"}],
-                  "nextToken": "the-same-token", "searchedLogStreams": []}))
+    fault = Fault(
+        "logs",
+        "FilterLogEvents",
+        lambda request: json_response(
+            request,
+            {
+                "events": [{"timestamp": int(time.time() * 1000), "message": "GET /ping 200", "eventId": "1"}],
+                "nextToken": "the-same-token",
+                "searchedLogStreams": [],
+            },
+        ),
+    )
     inject(client_hooks, fault)
     verdicts, notes = classify_json("recsys-ranker")
     assert "repeated a page token" in notes
@@ -106,7 +126,9 @@ def trickling_server():
     def serve(conn):
         try:
             conn.recv(65536)
-            for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 100000\r\n\r\n{":
+            for (
+                byte
+            ) in b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 100000\r\n\r\n{":
                 conn.sendall(bytes([byte]))
                 if stop.wait(0.5):
                     return

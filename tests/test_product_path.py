@@ -8,7 +8,7 @@ product path on real text, not a score on generated records.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -39,11 +39,12 @@ def test_the_check_set_through_aws_names_the_causes(dev_results):
 
 def test_classify_through_moto_answers_what_the_library_answers(model):
     """The AWS round trip (PutLogEvents, FilterLogEvents pages, DescribeEndpoint, the CLI's JSON) loses nothing."""
-    sample = [c for c in realcases.load() if c.label in LABELS][::15] + \
-             [c for c in realcases.load() if c.label == NO_FAILURE][::10]
+    sample = [c for c in realcases.load() if c.label in LABELS][::15] + [
+        c for c in realcases.load() if c.label == NO_FAILURE
+    ][::10]
     results = classify_live(sample)
     for r in results:
-        window = as_window(r.case, datetime(2026, 11, 2, 4, tzinfo=timezone.utc), minutes=30, name="ep")
+        window = as_window(r.case, datetime(2026, 11, 2, 4, tzinfo=UTC), minutes=30, name="ep")
         found = triage_window(model, window)
         expected = max(found, key=lambda p: p[1].confidence)[1].best_guess if found else NO_FAILURE
         assert r.best_guess == expected, r.case.id

@@ -23,8 +23,15 @@ SMTRIAGE = shutil.which("smtriage", path=str(Path(sys.executable).parent)) or "s
 
 
 def typed(command: list[str], timeout: float = 180) -> tuple[int, str]:
-    child = pexpect.spawn(SMTRIAGE, command, cwd=str(ROOT), encoding="utf-8", timeout=timeout,
-                          dimensions=(40, 100), env={**__import__("os").environ, "TERM": "xterm-256color"})
+    child = pexpect.spawn(
+        SMTRIAGE,
+        command,
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=timeout,
+        dimensions=(40, 100),
+        env={**__import__("os").environ, "TERM": "xterm-256color"},
+    )
     child.expect(pexpect.EOF)
     child.close()
     return child.exitstatus, child.before
@@ -46,8 +53,9 @@ def test_batch_in_a_terminal_draws_its_progress_and_finishes(tmp_path):
 
 def test_classify_in_a_terminal_prints_the_verdict_table(moto_server_url, samples):
     seed(aws_clients(moto_server_url), samples["recsys-ranker"])
-    code, text = typed(["classify", "recsys-ranker", "--endpoint-url", moto_server_url, "--region", "us-east-1",
-                        "--since", "1h"])
+    code, text = typed(
+        ["classify", "recsys-ranker", "--endpoint-url", moto_server_url, "--region", "us-east-1", "--since", "1h"]
+    )
     assert code == 0, text
     assert "model bug" in text and "next step" in text
 

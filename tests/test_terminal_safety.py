@@ -14,7 +14,7 @@ import io
 import json
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rich.console import Console
@@ -43,22 +43,33 @@ _RICH_SGR = re.compile(r"\x1b\[[0-9;]*m")  # the colours rich itself writes
 
 
 def hostile_verdict() -> tuple[Verdict, Incident]:
-    t = datetime(2026, 11, 2, 3, 5, tzinfo=timezone.utc)
+    t = datetime(2026, 11, 2, 3, 5, tzinfo=UTC)
     evidence = [Evidence("log", p, 1.0 - k / 20, t, f"AllTraffic/{p}") for k, p in enumerate(PAYLOADS)]
     evidence.append(Evidence("metric", "MemoryUtilization peaked at 99%", 0.2, metric="MemoryUtilization"))
-    incident = Incident(logs=[LogEvent(p, t) for p in PAYLOADS],
-                        metrics={"MemoryUtilization": MetricSeries((t, t + timedelta(minutes=1)), (40.0, 99.0))})
-    verdict = Verdict(id=f"ep-{OSC8}", label="resource_exhaustion", confidence=0.9,
-                      probabilities={"resource_exhaustion": 0.9, "configuration_error": 0.05, "model_bug": 0.05},
-                      evidence=evidence, remediation=f"do this {MARKUP} then {CSI} and {CR}",
-                      model_version="test", endpoint=f"ep{TITLE}", variant=BIDI, start=t, end=t)
+    incident = Incident(
+        logs=[LogEvent(p, t) for p in PAYLOADS],
+        metrics={"MemoryUtilization": MetricSeries((t, t + timedelta(minutes=1)), (40.0, 99.0))},
+    )
+    verdict = Verdict(
+        id=f"ep-{OSC8}",
+        label="resource_exhaustion",
+        confidence=0.9,
+        probabilities={"resource_exhaustion": 0.9, "configuration_error": 0.05, "model_bug": 0.05},
+        evidence=evidence,
+        remediation=f"do this {MARKUP} then {CSI} and {CR}",
+        model_version="test",
+        endpoint=f"ep{TITLE}",
+        variant=BIDI,
+        start=t,
+        end=t,
+    )
     return verdict, incident
 
 
 def assert_inert(raw: str) -> str:
     """Whatever the payloads asked for did not happen; returns the visible text (rich's own colours removed)."""
     visible = _RICH_SGR.sub("", raw)
-    assert "\x1b" not in visible, repr(visible[visible.index("\x1b") - 40:][:80])
+    assert "\x1b" not in visible, repr(visible[visible.index("\x1b") - 40 :][:80])
     for ch in ("\r", "\x07", "\x9b", "\u202e", "\ud800"):
         assert ch not in raw
     assert "\x1b]" not in raw and "\x1b[2J" not in raw and "\x1b[H" not in raw  # no OSC, no clear, no home
@@ -78,8 +89,15 @@ def test_a_verdict_panel_shows_hostile_text_without_obeying_it():
     console = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor", width=200)
     print_verdicts(console, [verdict], [incident])
     visible = assert_inert(console.file.getvalue())
-    for shown in (r"\x1b[31mINJECTED-RED\x1b[0m", r"\x1b]8;;http://evil.example\x1b\click here", r"\x1b]0;INJECTED-TITLE\x07",
-                  r"harmless\x0dINJECTED-OVERWRITE", r"file\u202etxt.exe", r"\x9b2JINJECTED-C1", r"lone \ud800 surrogate"):
+    for shown in (
+        r"\x1b[31mINJECTED-RED\x1b[0m",
+        r"\x1b]8;;http://evil.example\x1b\click here",
+        r"\x1b]0;INJECTED-TITLE\x07",
+        r"harmless\x0dINJECTED-OVERWRITE",
+        r"file\u202etxt.exe",
+        r"\x9b2JINJECTED-C1",
+        r"lone \ud800 surrogate",
+    ):
         assert shown in visible
     # rich markup is text: printed literally, not styled, no link planted
     assert MARKUP in visible
@@ -91,8 +109,11 @@ def test_each_field_of_the_panel_is_inert_on_its_own():
     verdict, _ = hostile_verdict()
     for field in ("id", "endpoint", "variant", "remediation"):
         for payload in PAYLOADS:
-            v = replace(verdict, evidence=[], **{field: f"{payload} INJECTED-RED"} if field != "remediation"
-                        else {field: f"{CSI} {payload}"})
+            v = replace(
+                verdict,
+                evidence=[],
+                **{field: f"{payload} INJECTED-RED"} if field != "remediation" else {field: f"{CSI} {payload}"},
+            )
             raw = render(verdict_panel(v))
             visible = _RICH_SGR.sub("", raw)
             assert "\x1b" not in visible and "\r" not in raw and "\u202e" not in raw, (field, payload)
@@ -102,8 +123,8 @@ def test_json_output_keeps_hostile_text_exact_and_prints_safely():
     verdict, _ = hostile_verdict()
     text = verdicts_json([verdict])
     (decoded,) = json.loads(text)
-    assert [e["text"] for e in decoded["evidence"][:len(PAYLOADS)]] == list(PAYLOADS)
-    assert [e["stream"] for e in decoded["evidence"][:len(PAYLOADS)]] == [f"AllTraffic/{p}" for p in PAYLOADS]
+    assert [e["text"] for e in decoded["evidence"][: len(PAYLOADS)]] == list(PAYLOADS)
+    assert [e["stream"] for e in decoded["evidence"][: len(PAYLOADS)]] == [f"AllTraffic/{p}" for p in PAYLOADS]
     assert decoded["id"] == verdict.id and decoded["endpoint"] == verdict.endpoint
     assert decoded["variant"] == BIDI and decoded["remediation"] == verdict.remediation
     # the JSON text itself carries escapes, not the characters: safe to cat, valid UTF-8
@@ -113,8 +134,19 @@ def test_json_output_keeps_hostile_text_exact_and_prints_safely():
 
 
 def test_inert_shows_every_control_character():
-    for code in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), 0x202A, 0x202E, 0x2066, 0x2069, 0x2028,
-                 0x200F, 0xD800, 0xDFFF]:
+    for code in [
+        *range(0x00, 0x09),
+        *range(0x0B, 0x20),
+        *range(0x7F, 0xA0),
+        0x202A,
+        0x202E,
+        0x2066,
+        0x2069,
+        0x2028,
+        0x200F,
+        0xD800,
+        0xDFFF,
+    ]:
         shown = inert(f"a{chr(code)}b")
         assert chr(code) not in shown and shown.startswith("a\\") and shown.endswith("b")
     assert inert("tab\tstays, newline\nstays") == "tab\tstays, newline\nstays"
@@ -122,13 +154,14 @@ def test_inert_shows_every_control_character():
 
 # ---------------------------------------------------------------- through the CLI
 
+
 @pytest.fixture
 def terminal(monkeypatch):
     """The CLI's stdout and stderr consoles, as a terminal that writes into strings."""
     consoles = {}
     for name in ("out", "err"):
         consoles[name] = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor", width=200)
-        monkeypatch.setattr(cli, name, consoles[name])
+        monkeypatch.setattr(getattr(cli, name), "_console", consoles[name])
     return consoles
 
 
@@ -163,9 +196,10 @@ def test_classify_through_aws_keeps_json_exact_and_the_table_inert(moto_aws, sam
     assert hostile in texts  # exactly the logged line: no emoji, no markup, no escape lost
     assert "\x1b" not in as_json.stdout and "\u202e" not in as_json.stdout
 
-    monkeypatch.setattr(cli, "out", Console(file=io.StringIO(), force_terminal=True, width=200))
+    table = Console(file=io.StringIO(), force_terminal=True, width=200)
+    monkeypatch.setattr(cli.out, "_console", table)
     as_table = runner.invoke(app, ["classify", "fraud-detector-prod", "--since", "1h"])
     assert as_table.exit_code == 0, as_table.output
-    visible = _RICH_SGR.sub("", cli.out.file.getvalue())
+    visible = _RICH_SGR.sub("", table.file.getvalue())
     assert "\x1b" not in visible and "\u202e" not in visible
     assert "[bold red]x[/]" in visible and ":fire:" in visible and r"\x1b]8;;http://evil.example" in visible

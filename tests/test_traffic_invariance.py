@@ -9,7 +9,7 @@ The answer (the best guess, or "no failure found") may change for at most
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -19,7 +19,7 @@ from tests.conftest import DEV_CASES
 from training import realcases
 from training.live import as_window
 
-END = datetime(2026, 11, 2, 4, 0, tzinfo=timezone.utc)
+END = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)
 DURATIONS = (30, 6 * 60)
 
 

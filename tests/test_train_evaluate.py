@@ -27,10 +27,13 @@ def own_incidents() -> list[dict]:
     lines = {
         "resource_exhaustion": "kernel: Out of memory: Killed process 4121 (python3) total-vm:31245812kB",
         "configuration_error": "ValueError: environment variable MODEL_NAME must be set for the recsys handler",
-        "model_bug": "  File \"/opt/ml/model/code/inference.py\", line 88, in predict_fn\nIndexError: list index out of range",
+        "model_bug": '  File "/opt/ml/model/code/inference.py", line 88, in predict_fn\nIndexError: list index out of range',
     }
-    return [{"id": f"team-{label}-{k}", "logs": [{"message": msg}], "label": label}
-            for label, msg in lines.items() for k in range(4)]
+    return [
+        {"id": f"team-{label}-{k}", "logs": [{"message": msg}], "label": label}
+        for label, msg in lines.items()
+        for k in range(4)
+    ]
 
 
 def test_a_team_retrains_on_its_own_incidents_and_sees_them_scored_apart(tmp_path):
@@ -52,8 +55,15 @@ def test_a_team_retrains_on_its_own_incidents_and_sees_them_scored_apart(tmp_pat
     assert ev.exit_code == 0, ev.output
     scores = json.loads(ev.stdout)
     assert scores["n"] == 12
-    assert set(scores) >= {"accuracy", "macro_f1", "per_label", "confusion", "ece", "coverage",
-                           "accuracy_when_confident"}
+    assert set(scores) >= {
+        "accuracy",
+        "macro_f1",
+        "per_label",
+        "confusion",
+        "ece",
+        "coverage",
+        "accuracy_when_confident",
+    }
     assert sum(map(sum, scores["confusion"])) == 12
     for png in ("confusion_matrix.png", "reliability.png"):
         assert (plots / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -66,8 +76,12 @@ def test_the_same_data_and_seed_give_a_byte_identical_model(tmp_path):
     incidents = [incident_from_dict(r) for r in list(generate(240, seed=3)) + list(generate_healthy(60, seed=3))]
     for name in ("a", "b"):
         trained = train_model(incidents, seed=1)
-        write(trained.model, tmp_path / name, training_data={"n": len(incidents)},
-              scores={"validation": trained.validation.to_dict()})
+        write(
+            trained.model,
+            tmp_path / name,
+            training_data={"n": len(incidents)},
+            scores={"validation": trained.validation.to_dict()},
+        )
     assert (tmp_path / "a" / "model.skops").read_bytes() == (tmp_path / "b" / "model.skops").read_bytes()
     assert (tmp_path / "a" / "manifest.json").read_text() == (tmp_path / "b" / "manifest.json").read_text()
     reloaded = load(tmp_path / "a")
@@ -75,7 +89,9 @@ def test_the_same_data_and_seed_give_a_byte_identical_model(tmp_path):
 
 
 def test_training_without_every_label_is_refused(tmp_path):
-    only_oom = write_jsonl(tmp_path / "oom.jsonl", [r for r in own_incidents() if r["label"] == "resource_exhaustion"] * 5)
+    only_oom = write_jsonl(
+        tmp_path / "oom.jsonl", [r for r in own_incidents() if r["label"] == "resource_exhaustion"] * 5
+    )
     result = runner.invoke(app, ["train", str(only_oom), "--no-base", "--output", str(tmp_path / "m")])
     assert result.exit_code != 0
     assert "no incident labelled" in result.stderr
@@ -101,14 +117,14 @@ SAME_CAUSE = {
         "ModuleNotFoundError: No module named 'lightgbm'",
         "sagemaker_containers._errors.ImportModuleError: No module named 'catboost'",
         "mms.service.PredictionException: Content type text/csv is not supported by this framework. : 415",
-        "Received client error (415) from primary with message \"Unsupported content type: application/x-npy\"",
+        'Received client error (415) from primary with message "Unsupported content type: application/x-npy"',
         "RuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and installed a driver",
     ],
     "model_bug": [
-        "  File \"/opt/ml/model/code/inference.py\", line 41, in predict_fn\n    return model(x)\nRuntimeError: mat1 and mat2 shapes cannot be multiplied (4x10 and 12x1)",
+        '  File "/opt/ml/model/code/inference.py", line 41, in predict_fn\n    return model(x)\nRuntimeError: mat1 and mat2 shapes cannot be multiplied (4x10 and 12x1)',
         "  File \"/models/ranker/1/model.py\", line 63, in execute\n    out = self.net(batch)\nKeyError: 'input_ids'",
         "TypeError: Object of type ndarray is not JSON serializable",
-        "RuntimeError: Error(s) in loading state_dict for ResNet: Missing key(s) in state_dict: \"fc.weight\", \"fc.bias\"",
+        'RuntimeError: Error(s) in loading state_dict for ResNet: Missing key(s) in state_dict: "fc.weight", "fc.bias"',
     ],
 }
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from classifier.evaluation import score
-from classifier.incident import Incident, incident_from_dict
+from classifier.incident import Incident, incident_from_dict, labels_of
 from classifier.model import fit
 from classifier.model_card import render
 from classifier.train import data_summary, group_of, threshold_for, write
@@ -45,12 +45,14 @@ REAL_WEIGHT = 3.0  # a real case weighs this many generated ones ...
 HIDDEN_CAUSE_WEIGHT = 0.3  # ... times this when its lines show a failure but not its cause (`realcases.cause_in_logs`)
 DETECT = 0.35  # a line the line scorer rates at least this proposes an episode; the classifier judges it
 FOLDS = 5
-RECIPE = (f"`python -m training.build_default`: the real-case corpus (`data/realcases`, weight {REAL_WEIGHT:g}, "
-          f"{HIDDEN_CAUSE_WEIGHT:g} of that for a case whose lines do not show its cause) plus {N_FAILURES} generated "
-          f"failures and {N_HEALTHY} generated healthy windows (seed {SEED}); the `uncertain` threshold and the scores "
-          f"come from {FOLDS}-fold cross-validation on the real cases grouped by source thread. "
-          "`python -m training.build_default --check` rebuilds into a temporary directory and compares every file "
-          "byte for byte.")
+RECIPE = (
+    f"`python -m training.build_default`: the real-case corpus (`data/realcases`, weight {REAL_WEIGHT:g}, "
+    f"{HIDDEN_CAUSE_WEIGHT:g} of that for a case whose lines do not show its cause) plus {N_FAILURES} generated "
+    f"failures and {N_HEALTHY} generated healthy windows (seed {SEED}); the `uncertain` threshold and the scores "
+    f"come from {FOLDS}-fold cross-validation on the real cases grouped by source thread. "
+    "`python -m training.build_default --check` rebuilds into a temporary directory and compares every file "
+    "byte for byte."
+)
 
 
 def real_weights(real: list[Incident]) -> list[float]:
@@ -78,28 +80,33 @@ def build(out: Path, *, seed: int = SEED, progress=lambda s: print(s, file=sys.s
     progress(f"{len(real)} real cases, {len(gen):,} generated incidents ({time.perf_counter() - t0:.1f}s)")
     weights = real_weights(real)
     cv = cross_validate(real, gen, k=FOLDS, real_weights=weights, progress=progress, detect=DETECT)
-    truth = [c.label for c in real]
+    truth = labels_of(real)
     shown = [i for i, c in enumerate(real) if realcases.cause_in_logs(c)]
     # the threshold is chosen where a verdict can be right: on the cases whose lines show their cause
-    threshold = threshold_for([truth[i] for i in shown], cv.proba[shown])  # type: ignore[misc]
+    threshold = threshold_for([truth[i] for i in shown], cv.proba[shown])
     cv = cv.with_threshold(threshold)
-    records = score(truth, cv.proba, threshold)  # type: ignore[arg-type]
-    records_shown = score([truth[i] for i in shown], cv.proba[shown], threshold)  # type: ignore[misc]
-    progress(f"grouped CV on the real cases: macro-F1 {records.macro_f1:.3f} ({records_shown.macro_f1:.3f} where the "
-             f"lines show the cause), ECE {records.ece:.3f}; uncertain below {threshold:.2f}")
+    records = score(truth, cv.proba, threshold)
+    records_shown = score([truth[i] for i in shown], cv.proba[shown], threshold)
+    progress(
+        f"grouped CV on the real cases: macro-F1 {records.macro_f1:.3f} ({records_shown.macro_f1:.3f} where the "
+        f"lines show the cause), ECE {records.ece:.3f}; uncertain below {threshold:.2f}"
+    )
     data = gen + real
     model = fit(data, sample_weight=np.array([1.0] * len(gen) + weights), groups=[group_of(i) for i in data])
     model.manifest.update(uncertain_threshold=threshold, detect_threshold=DETECT)
-    summary = data_summary(data) | {"real_cases": len(real), "real_weight": REAL_WEIGHT,
-                                    "real_cases_cause_in_logs": len(shown),
-                                    "generator": f"training.generator, seed {seed}: {N_FAILURES} failures, "
-                                                 f"{N_HEALTHY} healthy windows"}
+    summary = data_summary(data) | {
+        "real_cases": len(real),
+        "real_weight": REAL_WEIGHT,
+        "real_cases_cause_in_logs": len(shown),
+        "generator": f"training.generator, seed {seed}: {N_FAILURES} failures, {N_HEALTHY} healthy windows",
+    }
     live_all = live_summary(truth, cv.live, cv.live_best)
     live_shown = live_summary([truth[i] for i in shown], [cv.live[i] for i in shown], [cv.live_best[i] for i in shown])
     scores = {
         "real cases whose lines show the cause, grouped CV, as records": records_shown.to_dict(),
-        "real cases whose lines show the cause, grouped CV, as live endpoints": {k: round(v, 4) for k, v in
-                                                                                 live_shown.items()},
+        "real cases whose lines show the cause, grouped CV, as live endpoints": {
+            k: round(v, 4) for k, v in live_shown.items()
+        },
         "all real cases, grouped CV, as records": records.to_dict(),
         "all real cases, grouped CV, as live endpoints": {k: round(v, 4) for k, v in live_all.items()},
         "all real cases, grouped CV, per stack": per_group(real, truth, cv, "family"),

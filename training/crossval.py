@@ -12,7 +12,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from classifier.train import group_of
 from classifier.triage import rules_of, triage_window
 from training.live import as_window
 
-WINDOW_END = datetime(2026, 11, 2, 4, 0, tzinfo=timezone.utc)
+WINDOW_END = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -37,8 +37,10 @@ class Fold:
 
     def with_threshold(self, threshold: float) -> Fold:
         """The live answers as a model with this `uncertain` threshold gives them."""
-        live = [b if b == NO_FAILURE or c >= threshold else UNCERTAIN
-                for b, c in zip(self.live_best, self.live_conf.tolist())]
+        live = [
+            b if b == NO_FAILURE or c >= threshold else UNCERTAIN
+            for b, c in zip(self.live_best, self.live_conf.tolist())
+        ]
         return Fold(self.proba, live, self.live_best, self.live_conf)
 
 
@@ -55,9 +57,16 @@ def live_answer(model: TriageModel, case: Incident, minutes: float = 30) -> tupl
     return v.label, v.best_guess, v.confidence
 
 
-def cross_validate(real: Sequence[Incident], generated: Sequence[Incident], *, k: int = 5,
-                   real_weights: Sequence[float] | None = None, detect: float | None = None,
-                   progress: Callable[[str], None] = lambda s: None, **params: Any) -> Fold:
+def cross_validate(
+    real: Sequence[Incident],
+    generated: Sequence[Incident],
+    *,
+    k: int = 5,
+    real_weights: Sequence[float] | None = None,
+    detect: float | None = None,
+    progress: Callable[[str], None] = lambda s: None,
+    **params: Any,
+) -> Fold:
     """Out-of-fold answers for every real case; `real_weights` weigh each real case against a generated one."""
     real = list(real)
     rw = np.ones(len(real)) if real_weights is None else np.asarray(real_weights, dtype=float)
@@ -93,10 +102,12 @@ def live_summary(truth: Sequence[str], live: Sequence[str], best: Sequence[str])
     out: dict[str, float] = {}
     if fail:
         y = [truth[i] for i in fail]
-        out["macro_f1"] = float(f1_score(y, [live[i] for i in fail], labels=list(LABELS), average="macro",
-                                         zero_division=0))
-        out["macro_f1_best_guess"] = float(f1_score(y, [best[i] for i in fail], labels=list(LABELS),
-                                                    average="macro", zero_division=0))
+        out["macro_f1"] = float(
+            f1_score(y, [live[i] for i in fail], labels=list(LABELS), average="macro", zero_division=0)
+        )
+        out["macro_f1_best_guess"] = float(
+            f1_score(y, [best[i] for i in fail], labels=list(LABELS), average="macro", zero_division=0)
+        )
         out["no_failure_found"] = sum(live[i] == NO_FAILURE for i in fail) / len(fail)
         out["uncertain"] = sum(live[i] == UNCERTAIN for i in fail) / len(fail)
     if healthy:
@@ -110,7 +121,11 @@ def per_group(real: Sequence[Incident], truth: Sequence[str], fold: Fold, key: s
     for i, case in enumerate(real):
         groups.setdefault(str((case.source or {}).get(key, "unknown")), []).append(i)
     pred = [OUTCOMES[j] for j in decide(fold.proba)]
-    return {name: {"n": len(idx),
-                   "record_accuracy": round(sum(pred[i] == truth[i] for i in idx) / len(idx), 4),
-                   "live_accuracy": round(sum(fold.live[i] == truth[i] for i in idx) / len(idx), 4)}
-            for name, idx in sorted(groups.items())}
+    return {
+        name: {
+            "n": len(idx),
+            "record_accuracy": round(sum(pred[i] == truth[i] for i in idx) / len(idx), 4),
+            "live_accuracy": round(sum(fold.live[i] == truth[i] for i in idx) / len(idx), 4),
+        }
+        for name, idx in sorted(groups.items())
+    }

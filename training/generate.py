@@ -5,6 +5,7 @@
 
 Failures come first, then ``--healthy`` windows with no failure (label no_failure).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,8 +13,8 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from training.generator import STACKS, generate, generate_healthy
 

@@ -7,10 +7,11 @@ first from that stream; stack/signature filters only *skip* indices, so a
 filtered run yields exactly the matching records of the unfiltered run, with
 the same ids and bytes.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from random import Random
-from typing import Iterator, Sequence
 
 from training.signatures import REGISTRY, Signature
 from training.snippet import snippet
@@ -68,9 +69,14 @@ def _draw(seed: int, index: int) -> tuple[Random, str, Signature, str, str]:
     return rng, label, sig, stack, style
 
 
-def generate(n: int, seed: int = 0, *, stacks: Sequence[str] | None = None,
-             exclude_stacks: Sequence[str] | None = None,
-             signature_names: Sequence[str] | None = None) -> Iterator[dict]:
+def generate(
+    n: int,
+    seed: int = 0,
+    *,
+    stacks: Sequence[str] | None = None,
+    exclude_stacks: Sequence[str] | None = None,
+    signature_names: Sequence[str] | None = None,
+) -> Iterator[dict]:
     """Yield ``n`` labelled failure incidents (half full windows, half pasted snippets)."""
     allowed = _allowed_stacks(stacks, exclude_stacks)
     _check(signature_names, list(REGISTRY), "signature")
@@ -91,13 +97,14 @@ def _incident(rng: Random, seed: int, index: int, label: str, sig: Signature, st
     sc = make_scene(rng, stack, label, sig.name, sig.need.get(stack))
     story = sig.tell(sc)
     if story.metric_only:
-        style = "window"             # nothing explicit to paste: the evidence is in the metrics
+        style = "window"  # nothing explicit to paste: the evidence is in the metrics
     elif story.paste_only:
-        style = "snippet"            # rejected by the API before any container ran: no CloudWatch window exists
+        style = "snippet"  # rejected by the API before any container ran: no CloudWatch window exists
     if style == "window":
         start, end, logs, metrics, context = failure_window(sc, story)
         s_iso, e_iso = start.strftime("%Y-%m-%dT%H:%M:%SZ"), end.strftime("%Y-%m-%dT%H:%M:%SZ")
-        endpoint, variant = sc.endpoint, sc.variant
+        endpoint: str | None = sc.endpoint
+        variant: str | None = sc.variant
         if metrics and rng.random() < METRICS_ONLY_SHARE:
             logs, style = [], "metrics-only"
     else:
@@ -110,8 +117,18 @@ def _incident(rng: Random, seed: int, index: int, label: str, sig: Signature, st
         source["failure_lines"] = [i for i, e in enumerate(logs) if e.pop("story", False)]
     if story.metric_only:  # the lines say that something failed; only the metrics say why
         source["cause_in_logs"] = False
-    return {"id": f"synth-{seed}-{index:06d}", "endpoint": endpoint, "variant": variant, "start": s_iso, "end": e_iso,
-            "context": context, "logs": logs, "metrics": metrics, "label": label, "source": source}
+    return {
+        "id": f"synth-{seed}-{index:06d}",
+        "endpoint": endpoint,
+        "variant": variant,
+        "start": s_iso,
+        "end": e_iso,
+        "context": context,
+        "logs": logs,
+        "metrics": metrics,
+        "label": label,
+        "source": source,
+    }
 
 
 def generate_healthy(n: int, seed: int = 0, *, stacks: Sequence[str] | None = None) -> Iterator[dict]:
@@ -131,8 +148,15 @@ def generate_healthy(n: int, seed: int = 0, *, stacks: Sequence[str] | None = No
         if metrics and rng.random() < METRICS_ONLY_SHARE:
             logs, style = [], "metrics-only"
         produced += 1
-        yield {"id": f"synth-healthy-{seed}-{index - 1:06d}", "endpoint": sc.endpoint, "variant": sc.variant,
-               "start": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "end": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
-               "context": context, "logs": logs, "metrics": metrics, "label": "no_failure",
-               "source": {"generator": GENERATOR, "seed": seed, "stack": stack, "signature": None, "style": style}}
-
+        yield {
+            "id": f"synth-healthy-{seed}-{index - 1:06d}",
+            "endpoint": sc.endpoint,
+            "variant": sc.variant,
+            "start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "end": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "context": context,
+            "logs": logs,
+            "metrics": metrics,
+            "label": "no_failure",
+            "source": {"generator": GENERATOR, "seed": seed, "stack": stack, "signature": None, "style": style},
+        }

@@ -20,7 +20,7 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from classifier.incident import Context, Incident, LogEvent, load_incidents
@@ -56,8 +56,15 @@ def true_label(case: Incident) -> str:
     return case.label or NO_FAILURE
 
 
-def as_window(case: Incident, end: datetime, *, minutes: float = 30, seed: int = 0, name: str | None = None,
-              burst_at: float | None = None) -> Incident:
+def as_window(
+    case: Incident,
+    end: datetime,
+    *,
+    minutes: float = 30,
+    seed: int = 0,
+    name: str | None = None,
+    burst_at: float | None = None,
+) -> Incident:
     """The case as CloudWatch would hold it: its lines in one burst amid `minutes` of healthy traffic.
 
     Lines the report gives with no time get the burst's time, a few
@@ -73,16 +80,34 @@ def as_window(case: Incident, end: datetime, *, minutes: float = 30, seed: int =
         logs += [LogEvent(msg, t, stream) for t, msg in healthy_lines(family(case), start, end, rng)]
         logs.sort(key=lambda e: e.timestamp)  # type: ignore[arg-type, return-value]
     ctx = case.context
-    instance = ctx.instance_type if ctx.instance_type and _INSTANCE.match(ctx.instance_type) else (
-        "ml.g5.2xlarge" if family(case) in _GPU_FAMILIES else "ml.m5.large")
+    instance = (
+        ctx.instance_type
+        if ctx.instance_type and _INSTANCE.match(ctx.instance_type)
+        else ("ml.g5.2xlarge" if family(case) in _GPU_FAMILIES else "ml.m5.large")
+    )
     image = ctx.image if ctx.image and len(ctx.image) < 200 else IMAGES.get(family(case), CUSTOM_IMAGE)
     # DescribeEndpoint gives a FailureReason only with status Failed
-    status = "Failed" if ctx.failure_reason else ctx.status if ctx.status in ("Failed", "InService", "Updating") \
+    status = (
+        "Failed"
+        if ctx.failure_reason
+        else ctx.status
+        if ctx.status in ("Failed", "InService", "Updating")
         else "InService"
-    context = Context(status=status, failure_reason=ctx.failure_reason,
-                      instance_type=instance, instance_count=1, image=image)
-    return replace(case, id=name or case.id, endpoint=name or case.id, variant="AllTraffic", start=start, end=end,
-                   logs=logs, context=context, metrics={})
+    )
+    context = Context(
+        status=status, failure_reason=ctx.failure_reason, instance_type=instance, instance_count=1, image=image
+    )
+    return replace(
+        case,
+        id=name or case.id,
+        endpoint=name or case.id,
+        variant="AllTraffic",
+        start=start,
+        end=end,
+        logs=logs,
+        context=context,
+        metrics={},
+    )
 
 
 @dataclass
@@ -106,8 +131,14 @@ def pick(verdicts: Sequence[dict]) -> tuple[str, str, float]:
     return top["label"], top["best_guess"], float(top["confidence"])
 
 
-def classify_live(cases: Sequence[Incident], *, model_dir: Path | None = None, minutes: float = 30, seed: int = 0,
-                  progress: bool = False) -> list[LiveResult]:
+def classify_live(
+    cases: Sequence[Incident],
+    *,
+    model_dir: Path | None = None,
+    minutes: float = 30,
+    seed: int = 0,
+    progress: bool = False,
+) -> list[LiveResult]:
     """Serve every case from one local moto server and run `smtriage classify` on each, as a user would."""
     import boto3
     from typer.testing import CliRunner
@@ -115,17 +146,32 @@ def classify_live(cases: Sequence[Incident], *, model_dir: Path | None = None, m
     from classifier.cli import app
     from classifier.demo import REGION, moto_server, seed_endpoint, throwaway_credentials
 
-    end = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=2)
+    end = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=2)
     runner = CliRunner()
     results = []
     with throwaway_credentials(), moto_server() as url:
-        clients = {s: boto3.client(s, region_name=REGION, endpoint_url=url) for s in ("sagemaker", "logs", "cloudwatch")}
+        clients = {
+            s: boto3.client(s, region_name=REGION, endpoint_url=url) for s in ("sagemaker", "logs", "cloudwatch")
+        }
         for k, case in enumerate(cases):
             name = f"case-{k:04d}"
             window = as_window(case, end, minutes=minutes, seed=seed, name=name)
+            assert window.start is not None, "as_window always places the case in time"
             seed_endpoint(clients, window)
-            args = ["classify", name, "--endpoint-url", url, "--region", REGION, "--output", "json",
-                    "--start", window.start.isoformat(), "--end", (end + timedelta(minutes=1)).isoformat()]  # type: ignore[union-attr]
+            args = [
+                "classify",
+                name,
+                "--endpoint-url",
+                url,
+                "--region",
+                REGION,
+                "--output",
+                "json",
+                "--start",
+                window.start.isoformat(),
+                "--end",
+                (end + timedelta(minutes=1)).isoformat(),
+            ]
             if model_dir is not None:
                 args += ["--model", str(model_dir)]
             result = runner.invoke(app, args)
@@ -153,10 +199,13 @@ def summary(results: Iterable[LiveResult]) -> dict[str, object]:
     out: dict[str, object] = {"failures": len(failing), "healthy": len(healthy)}
     if failing:
         y = [r.truth for r in failing]
-        out["macro_f1"] = round(float(f1_score(y, [r.predicted for r in failing], labels=list(LABELS),
-                                               average="macro", zero_division=0)), 3)
-        out["macro_f1_best_guess"] = round(float(f1_score(y, [r.best_guess for r in failing], labels=list(LABELS),
-                                                          average="macro", zero_division=0)), 3)
+        out["macro_f1"] = round(
+            float(f1_score(y, [r.predicted for r in failing], labels=list(LABELS), average="macro", zero_division=0)), 3
+        )
+        out["macro_f1_best_guess"] = round(
+            float(f1_score(y, [r.best_guess for r in failing], labels=list(LABELS), average="macro", zero_division=0)),
+            3,
+        )
         out["no_failure_found"] = round(sum(r.predicted == NO_FAILURE for r in failing) / len(failing), 3)
         out["uncertain"] = round(sum(r.predicted == "uncertain" for r in failing) / len(failing), 3)
     if healthy:
@@ -181,7 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         for r in results:
             if r.predicted != r.truth:
                 first = next((e.message for e in r.case.logs if e.message.strip()), "")[:110]
-                print(f"{r.case.id:10} {family(r.case):12} {r.truth:20} -> {r.predicted:20} {r.confidence:.2f}  {first}")
+                print(
+                    f"{r.case.id:10} {family(r.case):12} {r.truth:20} -> {r.predicted:20} {r.confidence:.2f}  {first}"
+                )
     return 0
 
 

@@ -12,8 +12,10 @@ one-minute average hides a short spike), often only one namespace is there,
 and minutes without traffic have no latency datapoint at all. LLM servers
 pre-allocate their KV cache, so ~90% GPU memory is *normal* for TGI/vLLM/LMI.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from training.story import Scene
@@ -43,8 +45,18 @@ def presence(sc: Scene, *, startup: bool, forced: bool) -> tuple[bool, bool]:
     return sc.wpick((((True, True), 0.5), ((True, False), 0.15), ((False, True), 0.12), ((False, False), 0.23)))
 
 
-def build(sc: Scene, start: datetime, minutes: int, fail_at: int | None, effects: tuple[str, ...], *,
-          instances: int, with_invocation: bool, with_instance: bool, busy: float) -> dict[str, dict[str, list]]:
+def build(
+    sc: Scene,
+    start: datetime,
+    minutes: int,
+    fail_at: int | None,
+    effects: tuple[str, ...],
+    *,
+    instances: int,
+    with_invocation: bool,
+    with_instance: bool,
+    busy: float,
+) -> dict[str, dict[str, list]]:
     """Metric series for ``minutes`` one-minute periods starting at ``start``.
 
     ``fail_at`` is the minute the failure starts (None for a healthy window),
@@ -54,12 +66,17 @@ def build(sc: Scene, start: datetime, minutes: int, fail_at: int | None, effects
     ts = [(start + timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%SZ") for m in range(minutes)]
     eff = set(effects) if fail_at is not None else set()
     f = fail_at if fail_at is not None else minutes + 1
-    lead = rng.randint(2, max(3, min(15, f)))              # how long a climb takes before the failure
+    lead = rng.randint(2, max(3, min(15, f)))  # how long a climb takes before the failure
     per_inst = rng.choice((0.3, 1, 2, 5, 12, 40, 120, 400, 1500)) * (0.4 + busy)
     if sc.stack in LLM_STACKS:
         per_inst = min(per_inst, rng.choice((2, 8, 30, 90)))
-    base_lat = (rng.uniform(300_000, 9_000_000) if sc.stack in LLM_STACKS else
-                rng.uniform(20_000, 900_000) if sc.gpu else rng.uniform(1_500, 250_000))
+    base_lat = (
+        rng.uniform(300_000, 9_000_000)
+        if sc.stack in LLM_STACKS
+        else rng.uniform(20_000, 900_000)
+        if sc.gpu
+        else rng.uniform(1_500, 250_000)
+    )
     spike = rng.uniform(3, 25)
     err_frac = rng.uniform(0.02, 0.5) if "partial" in eff else rng.uniform(0.6, 1.0)
     vcpu, gpus = sc.inst.vcpu, sc.inst.gpus
@@ -79,7 +96,7 @@ def build(sc: Scene, start: datetime, minutes: int, fail_at: int | None, effects
             traffic *= 1 + rng.uniform(3, 12) * _ramp(i, f - lead, f)
         if "traffic_drop" in eff and after:
             traffic *= rng.uniform(0, 0.25)
-        n = max(0.0, round(rng.gauss(traffic, traffic ** 0.5 + 0.01)))
+        n = max(0.0, round(rng.gauss(traffic, traffic**0.5 + 0.01)))
         frac5 = err_frac if after and ("err5xx" in eff or "timeouts" in eff) else 0.0
         frac4 = err_frac if after and "err4xx" in eff else 0.0
         n5 = float(round(n * frac5)) if n else 0.0
@@ -100,7 +117,7 @@ def build(sc: Scene, start: datetime, minutes: int, fail_at: int | None, effects
         c = cpu_base * rng.uniform(0.85, 1.15)
         if "cpu_high" in eff:
             c = c + (100 - c) * _ramp(i, f - lead, f) * rng.uniform(0.9, 1.0)
-        if "cpu_one_core" in eff and after:       # one core spinning in a busy loop
+        if "cpu_one_core" in eff and after:  # one core spinning in a busy loop
             c = 100.0 / vcpu * rng.uniform(0.96, 1.0) + rng.uniform(0, 2)
         if "cpu_idle" in eff and after:
             c = rng.uniform(0.2, 3)
@@ -133,9 +150,15 @@ def build(sc: Scene, start: datetime, minutes: int, fail_at: int | None, effects
         if keep:
             out["ModelLatency"] = _series([ts[k] for k in keep], [lat[k] if lat[k] is not None else 0.0 for k in keep])
             if rng.random() < 0.8:
-                out["OverheadLatency"] = _series([ts[k] for k in keep], [ovh[k] if ovh[k] is not None else 0.0 for k in keep])
+                out["OverheadLatency"] = _series(
+                    [ts[k] for k in keep], [ovh[k] if ovh[k] is not None else 0.0 for k in keep]
+                )
         for name in list(out):
-            if name in ("Invocation4XXErrors", "InvocationModelErrors") and rng.random() < 0.15 and not sum(out[name]["values"]):
+            if (
+                name in ("Invocation4XXErrors", "InvocationModelErrors")
+                and rng.random() < 0.15
+                and not sum(out[name]["values"])
+            ):
                 del out[name]
     if with_instance:
         out["CPUUtilization"] = _series(ts, cpu)
@@ -148,5 +171,5 @@ def build(sc: Scene, start: datetime, minutes: int, fail_at: int | None, effects
     return out
 
 
-def _series(ts: list[str], values: list[float | None]) -> dict[str, list]:
+def _series(ts: list[str], values: Sequence[float | None]) -> dict[str, list]:
     return {"timestamps": list(ts), "values": [float(v) if v is not None else 0.0 for v in values]}

@@ -34,8 +34,22 @@ def _corpus() -> Path:
 
 CORPUS = _corpus()
 DEV = ROOT.parent / "shared" / "realcases" / "dev.jsonl"
-FAMILIES = ("sklearn", "xgboost", "pytorch", "tensorflow", "huggingface", "mms", "torchserve", "tgi", "vllm", "djl",
-            "triton", "tfserving", "byoc", "other")
+FAMILIES = (
+    "sklearn",
+    "xgboost",
+    "pytorch",
+    "tensorflow",
+    "huggingface",
+    "mms",
+    "torchserve",
+    "tgi",
+    "vllm",
+    "djl",
+    "triton",
+    "tfserving",
+    "byoc",
+    "other",
+)
 CONFIDENCES = ("high", "medium", "low")
 
 
@@ -103,8 +117,13 @@ def load(corpus: Path = CORPUS, *, refuse: set[str] | None = None) -> list[Incid
             if case["id"] in ids:
                 raise CorpusError(f"{where}: id {case['id']!r} is used twice")
             ids.add(case["id"])
-            record = {"id": f"real-{case['id']}", "label": case["label"], "context": case.get("context") or {},
-                      "logs": case.get("logs") or [], "source": {**case["source"], "corpus": path.name}}
+            record = {
+                "id": f"real-{case['id']}",
+                "label": case["label"],
+                "context": case.get("context") or {},
+                "logs": case.get("logs") or [],
+                "source": {**case["source"], "corpus": path.name},
+            }
             incident = incident_from_dict(record, where)
             incident.source["cause_in_logs"] = cause_in_logs(incident)  # type: ignore[index]
             out.append(incident)

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from classifier.evaluation import Scores, score
-from classifier.incident import OUTCOMES, Incident, incident_from_dict, load_incidents
+from classifier.incident import OUTCOMES, Incident, incident_from_dict, labels_of, load_incidents
 from classifier.model import default_model_dir, load
 from classifier.model_card import section
 from training.baseline import KeywordBaseline
@@ -31,33 +31,53 @@ from training.live import classify_live, family, summary
 from training.realcases import DEV
 
 TEST_SEED = 777
-HEADER = ("| classifier | n | accuracy | macro-F1 | ECE | " + " | ".join(f"recall {o}" for o in OUTCOMES)
-          + " | coverage / acc. above threshold |\n|---|---|---|---|---|" + "---|" * len(OUTCOMES) + "---|")
+HEADER = (
+    "| classifier | n | accuracy | macro-F1 | ECE | "
+    + " | ".join(f"recall {o}" for o in OUTCOMES)
+    + " | coverage / acc. above threshold |\n|---|---|---|---|---|"
+    + "---|" * len(OUTCOMES)
+    + "---|"
+)
 
 
 def _row(name: str, s: Scores) -> str:
     recall = " | ".join(f"{s.per_label[o]['recall']:.2f}" if s.per_label[o]["support"] else "–" for o in OUTCOMES)
-    return (f"| {name} | {s.n} | {s.accuracy:.3f} | {s.macro_f1:.3f} | {s.ece:.3f} | {recall} | "
-            f"{s.coverage:.2f} / {s.accuracy_when_confident:.3f} |")
+    return (
+        f"| {name} | {s.n} | {s.accuracy:.3f} | {s.macro_f1:.3f} | {s.ece:.3f} | {recall} | "
+        f"{s.coverage:.2f} / {s.accuracy_when_confident:.3f} |"
+    )
 
 
 def records_table(title: str, incidents: Sequence[Incident], model) -> list[str]:
-    y = [i.label for i in incidents]
-    s_model = score(y, model.predict_proba(incidents), model.threshold)  # type: ignore[arg-type]
-    s_base = score(y, KeywordBaseline().predict_proba(incidents))  # type: ignore[arg-type]
-    return [f"### {title}", "", HEADER, _row(f"model {model.version}", s_model), _row("keyword baseline", s_base), "",
-            "Confusion of the model (rows true, columns predicted: " + ", ".join(OUTCOMES) + "): "
-            + str(s_model.confusion), ""]
+    y = labels_of(incidents)
+    s_model = score(y, model.predict_proba(incidents), model.threshold)
+    s_base = score(y, KeywordBaseline().predict_proba(incidents))
+    return [
+        f"### {title}",
+        "",
+        HEADER,
+        _row(f"model {model.version}", s_model),
+        _row("keyword baseline", s_base),
+        "",
+        "Confusion of the model (rows true, columns predicted: " + ", ".join(OUTCOMES) + "): " + str(s_model.confusion),
+        "",
+    ]
 
 
 def live_section(title: str, cases: Sequence[Incident], model_dir: Path) -> list[str]:
     results = classify_live(cases, model_dir=model_dir, progress=True)
-    lines = section(title, summary(results))  # type: ignore[arg-type]
+    lines = section(title, summary(results))
     misses = [r for r in results if r.predicted != r.truth]
-    lines += ["Misses (the verdict `classify` printed):", "", "| case | stack | true | verdict (confidence) | best guess |",
-              "|---|---|---|---|---|"]
-    lines += [f"| {r.case.id} | {family(r.case)} | {r.truth} | {r.predicted} ({r.confidence:.2f}) | {r.best_guess} |"
-              for r in misses] or ["| (none) | | | | |"]
+    lines += [
+        "Misses (the verdict `classify` printed):",
+        "",
+        "| case | stack | true | verdict (confidence) | best guess |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r.case.id} | {family(r.case)} | {r.truth} | {r.predicted} ({r.confidence:.2f}) | {r.best_guess} |"
+        for r in misses
+    ] or ["| (none) | | | | |"]
     return lines + [""]
 
 
@@ -74,12 +94,18 @@ def main(argv: list[str] | None = None) -> int:
         out += section(name, s)
     if DEV.is_file():
         dev, _ = load_incidents([DEV])
-        out += live_section(f"Check set ({DEV.name}, never trained on) served as live endpoints through "
-                            "`smtriage classify` on moto", dev, model_dir)
+        out += live_section(
+            f"Check set ({DEV.name}, never trained on) served as live endpoints through `smtriage classify` on moto",
+            dev,
+            model_dir,
+        )
         out += records_table(f"Check set ({DEV.name}) as records", dev, model)
-    test = [incident_from_dict(r, f"generated[{i}]") for i, r in
-            enumerate(list(generate(args.n_test, seed=TEST_SEED)) + list(generate_healthy(args.n_test // 4,
-                                                                                          seed=TEST_SEED)))]
+    test = [
+        incident_from_dict(r, f"generated[{i}]")
+        for i, r in enumerate(
+            list(generate(args.n_test, seed=TEST_SEED)) + list(generate_healthy(args.n_test // 4, seed=TEST_SEED))
+        )
+    ]
     out += records_table(f"Generated test set (seed {TEST_SEED}: a smoke test of the generator's world)", test, model)
     text = "\n".join(out)
     print(text)

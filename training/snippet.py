@@ -8,6 +8,7 @@ copy-paste mangles whitespace and truncates long lines. Every snippet keeps
 at least one line (or the client error / failure reason) that carries the
 evidence for its label.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,10 @@ from training.stacks import iso_event, render_access, render_line
 from training.story import RESOURCE, Ev, Scene, Story
 from training.window import instance_ids, window_start
 
-_TS_HEAD = re.compile(r"^(\d{4}[-/]\d{2}[-/]\d{2}[ T:]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?Z?:?\s*|\[\d{4}-\d{2}-\d{2}[ :][^\]]*\]\s*"
-                      r"|[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+\s+|(?:INFO|WARNING|ERROR|DEBUG|CRITICAL) \d{2}-\d{2} \d{2}:\d{2}:\d{2}\s+)")
+_TS_HEAD = re.compile(
+    r"^(\d{4}[-/]\d{2}[-/]\d{2}[ T:]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?Z?:?\s*|\[\d{4}-\d{2}-\d{2}[ :][^\]]*\]\s*"
+    r"|[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+\s+|(?:INFO|WARNING|ERROR|DEBUG|CRITICAL) \d{2}-\d{2} \d{2}:\d{2}:\d{2}\s+)"
+)
 
 
 @dataclass
@@ -53,35 +56,36 @@ def _pick_view(sc: Scene, rows: list[_Row], has_client: bool) -> tuple[list[_Row
     """A contiguous (or single-line) part of the story; the bool says whether to add the client error."""
     keys = [i for i, r in enumerate(rows) if r.key]
     if not keys:
-        return rows[-sc.ri(1, min(6, len(rows))):] if rows else [], True
+        return rows[-sc.ri(1, min(6, len(rows))) :] if rows else [], True
     last = keys[-1]
-    view = sc.wpick((("one", 30), ("tail", 20), ("slice", 20), ("frames", 8), ("client", 17 if has_client else 0),
-                     ("all", 5)))
+    view = sc.wpick(
+        (("one", 30), ("tail", 20), ("slice", 20), ("frames", 8), ("client", 17 if has_client else 0), ("all", 5))
+    )
     if view == "one":
         strong = [k for k in keys if not rows[k].body[:1].isspace()] or [last]
         i = last if sc.chance(0.75) else sc.pick(strong)
         return [rows[i]], False
     if view == "tail":
         k = sc.ri(2, 12)
-        return rows[max(0, last - k + 1): last + 1], sc.chance(0.15)
-    if view == "frames" and len(keys) >= 3 and sc.label != RESOURCE:   # frames alone never show exhaustion
+        return rows[max(0, last - k + 1) : last + 1], sc.chance(0.15)
+    if view == "frames" and len(keys) >= 3 and sc.label != RESOURCE:  # frames alone never show exhaustion
         inner = [k for k in keys if k != last and k < last]
         if inner:
             j = sc.pick(inner)
             a = max(0, j - sc.ri(0, 8))
-            return rows[a: min(last, j + sc.ri(1, 6))], False
+            return rows[a : min(last, j + sc.ri(1, 6))], False
     if view == "client" and has_client:
         if sc.chance(0.5):
             return [], True
         j = sc.pick(keys)
-        return rows[max(0, j - sc.ri(0, 3)): j + 1], True
+        return rows[max(0, j - sc.ri(0, 3)) : j + 1], True
     if view == "all":
         return rows[-20:], sc.chance(0.3)
     j = sc.pick(keys)
     length = sc.ri(2, 20)
     a = max(0, min(j, len(rows) - length) - sc.ri(0, max(0, length - 1)))
     a = min(a, j)
-    return rows[a: max(j + 1, a + length)][:20], sc.chance(0.1)
+    return rows[a : max(j + 1, a + length)][:20], sc.chance(0.1)
 
 
 def _strip_prefix(sc: Scene, row: _Row, mode: str) -> str:
@@ -109,11 +113,18 @@ def _damage(sc: Scene, lines: list[str], times: list[datetime], stream: str) -> 
     roll = sc.rng.random()
     if roll < 0.08:
         tz, delta = _offset(sc)
-        fmt = lambda t: (t + delta).strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}{tz}"
+
+        def fmt(t: datetime) -> str:
+            return (t + delta).strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}{tz}"
+
         lead = sc.chance(0.4)
-        out = [(f"{fmt(t)} | " if lead and i == 0 else f"| {fmt(t)} | ") + x for i, (x, t) in enumerate(zip(out, times))]
+        out = [
+            (f"{fmt(t)} | " if lead and i == 0 else f"| {fmt(t)} | ") + x for i, (x, t) in enumerate(zip(out, times))
+        ]
     elif roll < 0.12:
-        tag = {"vllm": "vllm  | ", "tgi": "tgi-1  | ", "triton": "triton_1            | "}.get(sc.stack, f"algo-1-{sc.hexs(5)}_1  | ")
+        tag = {"vllm": "vllm  | ", "tgi": "tgi-1  | ", "triton": "triton_1            | "}.get(
+            sc.stack, f"algo-1-{sc.hexs(5)}_1  | "
+        )
         out = [tag + x for x in out]
     elif roll < 0.14:
         out = [f'{int(t.timestamp() * 1000)},"{x}",{stream}' for x, t in zip(out, times)]
@@ -136,23 +147,34 @@ def _damage(sc: Scene, lines: list[str], times: list[datetime], stream: str) -> 
 def _client_frames(sc: Scene) -> list[str]:
     """The caller's own traceback that people paste above the ModelError (label-neutral)."""
     py = sc.pick(("3.8", "3.9", "3.10", "3.11"))
-    site = sc.pick((f"/usr/local/lib/python{py}/site-packages", f"/opt/conda/lib/python{py}/site-packages",
-                    f"/home/ec2-user/anaconda3/envs/python3/lib/python{py}/site-packages"))
+    site = sc.pick(
+        (
+            f"/usr/local/lib/python{py}/site-packages",
+            f"/opt/conda/lib/python{py}/site-packages",
+            f"/home/ec2-user/anaconda3/envs/python3/lib/python{py}/site-packages",
+        )
+    )
     head = ["Traceback (most recent call last):"]
     if sc.chance(0.5):
-        head += [f'  File "{sc.pick(("invoke.py", "test_endpoint.py", "/tmp/ipykernel_1234/3561.py", "app.py"))}", '
-                 f"line {sc.ri(5, 80)}, in <module>",
-                 f"    response = {sc.pick(('runtime', 'client', 'smr', 'sm_runtime'))}.invoke_endpoint(EndpointName=endpoint_name, "
-                 f"ContentType='{sc.pick(('application/json', 'text/csv', 'application/x-image'))}', Body=payload)"]
+        head += [
+            f'  File "{sc.pick(("invoke.py", "test_endpoint.py", "/tmp/ipykernel_1234/3561.py", "app.py"))}", '
+            f"line {sc.ri(5, 80)}, in <module>",
+            f"    response = {sc.pick(('runtime', 'client', 'smr', 'sm_runtime'))}.invoke_endpoint(EndpointName=endpoint_name, "
+            f"ContentType='{sc.pick(('application/json', 'text/csv', 'application/x-image'))}', Body=payload)",
+        ]
     else:
-        head += [f'  File "{sc.pick(("predict.py", "/tmp/ipykernel_4107/2710.py", "main.py"))}", line {sc.ri(3, 60)}, in <module>',
-                 "    result = predictor.predict(data)",
-                 f'  File "{site}/sagemaker/base_predictor.py", line {sc.pick((167, 185, 212))}, in predict',
-                 "    response = self.sagemaker_session.sagemaker_runtime_client.invoke_endpoint(**request_args)"]
-    head += [f'  File "{site}/botocore/client.py", line {sc.pick((530, 553, 565))}, in _api_call',
-             "    return self._make_api_call(operation_name, kwargs)",
-             f'  File "{site}/botocore/client.py", line {sc.pick((960, 1009, 1023))}, in _make_api_call',
-             "    raise error_class(parsed_response, operation_name)"]
+        head += [
+            f'  File "{sc.pick(("predict.py", "/tmp/ipykernel_4107/2710.py", "main.py"))}", line {sc.ri(3, 60)}, in <module>',
+            "    result = predictor.predict(data)",
+            f'  File "{site}/sagemaker/base_predictor.py", line {sc.pick((167, 185, 212))}, in predict',
+            "    response = self.sagemaker_session.sagemaker_runtime_client.invoke_endpoint(**request_args)",
+        ]
+    head += [
+        f'  File "{site}/botocore/client.py", line {sc.pick((530, 553, 565))}, in _api_call',
+        "    return self._make_api_call(operation_name, kwargs)",
+        f'  File "{site}/botocore/client.py", line {sc.pick((960, 1009, 1023))}, in _make_api_call',
+        "    raise error_class(parsed_response, operation_name)",
+    ]
     return head
 
 
@@ -167,7 +189,7 @@ def _context(sc: Scene, story: Story, need_reason: bool) -> dict:
         return {}
     ctx: dict = {}
     if story.paste_only:
-        pass                                  # the API refused the request: there is no endpoint status
+        pass  # the API refused the request: there is no endpoint status
     elif story.phase == "startup" and (need_reason or sc.chance(0.6)):
         ctx["status"] = "Failed"
         if story.failure_reason and (need_reason or sc.chance(0.7)):
@@ -216,15 +238,23 @@ def snippet(sc: Scene, story: Story) -> tuple[list[dict], dict]:
     ctx = _context(sc, story, need_reason=not has_key)
     if story.phase == "startup" and story.client_error and not add_client and sc.chance(0.25):
         # people paste the deploy error (after the SDK's progress dots) next to the log lines
-        extra = ([sc.pick(("-" * sc.ri(8, 40) + "*", "-" * sc.ri(8, 40) + "!*"))] if sc.chance(0.3) else []) + [story.client_error]
+        extra = ([sc.pick(("-" * sc.ri(8, 40) + "*", "-" * sc.ri(8, 40) + "!*"))] if sc.chance(0.3) else []) + [
+            story.client_error
+        ]
         lines, protect = lines + extra, protect + [False] * len(extra)
     kept = [(x, p) for x, p in zip(lines, protect) if x.strip()]
-    while len(kept) > 20:                      # bug reports quote at most a screenful; keep the evidence
+    while len(kept) > 20:  # bug reports quote at most a screenful; keep the evidence
         drop = next((i for i, (_, p) in enumerate(kept) if not p), 0)
         del kept[drop]
     lines = [x for x, _ in kept]
     keep_ts = sc.chance(0.12) and len(times) == len(lines)
     keep_stream = sc.chance(0.08)
-    logs = [{"timestamp": iso_event(times[i]) if keep_ts else None, "stream": stream if keep_stream else None,
-             "message": msg} for i, msg in enumerate(lines)]
+    logs = [
+        {
+            "timestamp": iso_event(times[i]) if keep_ts else None,
+            "stream": stream if keep_stream else None,
+            "message": msg,
+        }
+        for i, msg in enumerate(lines)
+    ]
     return logs, ctx

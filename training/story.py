@@ -8,11 +8,13 @@ together with the incident's own random generator, so that every choice made
 while telling the story comes from one seeded stream and the output is
 reproducible byte for byte.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from random import Random
-from typing import Sequence, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -46,14 +48,20 @@ class Ev:
         return bool(self.keys)
 
 
-def line(src: str, text: str, level: str = "INFO", logger: str = "", *,
-         key: bool = False, gap: float = 0.05) -> Ev:
+def line(src: str, text: str, level: str = "INFO", logger: str = "", *, key: bool = False, gap: float = 0.05) -> Ev:
     """A single-line event; ``key`` marks it as label evidence."""
     return Ev(src, [text], level, logger, (0,) if key else (), gap)
 
 
-def block(src: str, lines: Sequence[str], keys: Sequence[int] = (), level: str = "INFO",
-          logger: str = "", *, gap: float = 0.05) -> Ev:
+def block(
+    src: str,
+    lines: Sequence[str],
+    keys: Sequence[int] = (),
+    level: str = "INFO",
+    logger: str = "",
+    *,
+    gap: float = 0.05,
+) -> Ev:
     """A multi-line block (traceback, Java stack trace, config dump)."""
     n = len(lines)
     return Ev(src, list(lines), level, logger, tuple(sorted({k % n for k in keys})), gap, True)

@@ -6,6 +6,7 @@ health checks, traffic, housekeeping and benign warnings, and - at some
 point - the failure, repeated as often as it really repeats (every request,
 every container restart). Metric windows cover the same minutes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,12 +47,13 @@ def _emit(sc: Scene, ev: Ev, t: datetime, inst: int, out: list[_Rec], story: boo
         return
     for i in range(len(ev.lines)):
         text = render_line(sc, ev, i, t)
-        if text.strip():        # CloudWatch has no empty events: blank lines of a block vanish
+        if text.strip():  # CloudWatch has no empty events: blank lines of a block vanish
             out.append(_Rec(t, inst, len(out), text, story))
 
 
-def _play(sc: Scene, evs: list[Ev], t: datetime, inst: int, out: list[_Rec], until: datetime,
-          story: bool = False) -> datetime:
+def _play(
+    sc: Scene, evs: list[Ev], t: datetime, inst: int, out: list[_Rec], until: datetime, story: bool = False
+) -> datetime:
     """Emit ``evs`` in order starting at ``t``; returns the time after the last one."""
     for ev in evs:
         t = t + timedelta(seconds=ev.gap * sc.uf(0.5, 1.5) + sc.uf(0.0005, 0.02))
@@ -61,8 +63,16 @@ def _play(sc: Scene, evs: list[Ev], t: datetime, inst: int, out: list[_Rec], unt
     return t
 
 
-def _traffic(sc: Scene, t0: datetime, t1: datetime, n: int, load: float, out: list[_Rec], inst: int,
-             thin_after: datetime | None = None) -> None:
+def _traffic(
+    sc: Scene,
+    t0: datetime,
+    t1: datetime,
+    n: int,
+    load: float,
+    out: list[_Rec],
+    inst: int,
+    thin_after: datetime | None = None,
+) -> None:
     """Healthy background between ``t0`` and ``t1``: ~``n`` pings, requests, housekeeping, benign lines."""
     span = (t1 - t0).total_seconds()
     if span <= 1 or n <= 0:
@@ -88,13 +98,25 @@ def _traffic(sc: Scene, t0: datetime, t1: datetime, n: int, load: float, out: li
 def _finish(sc: Scene, recs: list[_Rec], streams: list[str]) -> list[dict]:
     """The window's events in time order; the failure's own events say so (`story`), for the line scorer."""
     recs.sort(key=lambda r: (r.t, r.inst, r.seq))
-    return [{"timestamp": iso_event(r.t), "stream": streams[r.inst], "message": r.message,
-             **({"story": True} if r.story else {})} for r in recs]
+    return [
+        {
+            "timestamp": iso_event(r.t),
+            "stream": streams[r.inst],
+            "message": r.message,
+            **({"story": True} if r.story else {}),
+        }
+        for r in recs
+    ]
 
 
 def _context(sc: Scene, status: str | None, reason: str | None, count: int) -> dict:
-    ctx = {"status": status, "failure_reason": reason, "instance_type": sc.inst.name, "instance_count": count,
-           "image": sc.image}
+    ctx = {
+        "status": status,
+        "failure_reason": reason,
+        "instance_type": sc.inst.name,
+        "instance_count": count,
+        "image": sc.image,
+    }
     for k in ("instance_type", "instance_count", "image"):
         if sc.chance(0.07):
             ctx[k] = None
@@ -146,15 +168,26 @@ def failure_window(sc: Scene, story: Story) -> tuple[datetime, datetime, list[di
                 if t >= end:
                     break
                 t = _play(sc, story.events, t, k, recs, end, story=True)
-                for _ in range(rng.randint(0, 4) if ping_code else 0):
-                    t = _play(sc, noise.ping(sc, ping_code), t + timedelta(seconds=sc.uf(2, 15)), k, recs, end,
-                              story=True)
+                if ping_code is not None:
+                    for _ in range(rng.randint(0, 4)):
+                        t = _play(
+                            sc, noise.ping(sc, ping_code), t + timedelta(seconds=sc.uf(2, 15)), k, recs, end, story=True
+                        )
                 t += timedelta(seconds=sc.uf(30, 240))
-        if serving_old:   # the instance of the previous deployment keeps serving while the new one fails
+        if serving_old:  # the instance of the previous deployment keeps serving while the new one fails
             _traffic(sc, start, end, max(10, budget - len(recs)), rng.uniform(0.05, 0.6), recs, n - 1)
         show_metrics = metrics.presence(sc, startup=not serving_old, forced=False)
-        m = metrics.build(sc, start, minutes, 0, effects if not serving_old else (), instances=max(1, n - n_new),
-                          with_invocation=show_metrics[0], with_instance=show_metrics[1], busy=rng.uniform(0, 0.5))
+        m = metrics.build(
+            sc,
+            start,
+            minutes,
+            0,
+            effects if not serving_old else (),
+            instances=max(1, n - n_new),
+            with_invocation=show_metrics[0],
+            with_instance=show_metrics[1],
+            busy=rng.uniform(0, 0.5),
+        )
         reason = story.failure_reason if status in ("Failed", "RollingBack", "Updating") else None
         return start, end, _finish(sc, recs, streams), m, _context(sc, status, reason, n_new)
     # runtime failure
@@ -189,9 +222,18 @@ def failure_window(sc: Scene, story: Story) -> tuple[datetime, datetime, list[di
     forced = story.metric_only
     inv, inst = metrics.presence(sc, startup=False, forced=forced)
     if not forced and rng.random() < 0.15:
-        effects = ()          # the one-minute averages hide it: metrics disagree with the logs
-    m = metrics.build(sc, start, minutes, int(minutes * fail_frac), effects, instances=n, with_invocation=inv,
-                      with_instance=inst, busy=load)
+        effects = ()  # the one-minute averages hide it: metrics disagree with the logs
+    m = metrics.build(
+        sc,
+        start,
+        minutes,
+        int(minutes * fail_frac),
+        effects,
+        instances=n,
+        with_invocation=inv,
+        with_instance=inst,
+        busy=load,
+    )
     return start, end, _finish(sc, recs, streams), m, _context(sc, story.status or "InService", story.failure_reason, n)
 
 

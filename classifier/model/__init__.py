@@ -6,5 +6,15 @@ Importing this package imports scikit-learn; the CLI does so only inside the com
 from .pipeline import ModelError, TriageModel, build_pipeline, choose_threshold, decide, fit
 from .store import TRUSTED_TYPES, default_model_dir, load, save
 
-__all__ = ["ModelError", "TriageModel", "TRUSTED_TYPES", "build_pipeline", "choose_threshold", "decide", "default_model_dir",
-           "fit", "load", "save"]
+__all__ = [
+    "ModelError",
+    "TriageModel",
+    "TRUSTED_TYPES",
+    "build_pipeline",
+    "choose_threshold",
+    "decide",
+    "default_model_dir",
+    "fit",
+    "load",
+    "save",
+]

@@ -54,8 +54,13 @@ _LATENCY_STATS = ("present", "log_max", "log_median", "spike")
 _DERIVED = ("rate_5xx", "rate_4xx", "rate_model_errors", "traffic_drop", "saturated", "calm")
 # Only what says something about a cause. Whether a status, an instance type or an image is known at all
 # says only where a record came from (an export has them, a pasted report has not), so it is no feature.
-_CONTEXT = ("status_failed", "status_transitional", "status_rolled_back", "gpu_image_on_cpu_instance",
-            "cpu_image_on_gpu_instance")
+_CONTEXT = (
+    "status_failed",
+    "status_transitional",
+    "status_rolled_back",
+    "gpu_image_on_cpu_instance",
+    "cpu_image_on_gpu_instance",
+)
 
 # The lines' vote for resource exhaustion, read against the instance: a worker timing out on an endpoint
 # pinned at 99% memory is a different story from the same line on an idle one, and a linear model sees
@@ -97,6 +102,7 @@ def schema_hash(n_hash_bits: int, line_hash_bits: int) -> str:
 
 # ---------------------------------------------------------------- text
 
+
 def event_texts(incident: Incident) -> list[str]:
     """What is read: every log message as plain text, then the endpoint's FailureReason."""
     texts = message_texts(list(map(attrgetter("message"), incident.logs)))
@@ -124,7 +130,9 @@ def _codes_of(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([codes, pairs]), np.concatenate([owner, owner[:-1][same]])
 
 
-def kind_rows(table: LineTable, n_hash_bits: int, words_of: tuple[np.ndarray, np.ndarray] | None = None) -> sp.csr_matrix:
+def kind_rows(
+    table: LineTable, n_hash_bits: int, words_of: tuple[np.ndarray, np.ndarray] | None = None
+) -> sp.csr_matrix:
     """What the line scorer reads of each kind of line: its words and pairs (log counts, L2-normalised), then its
     signals (1 each). `words_of` is `_codes_of(table.firsts)`, when already made."""
     width = 1 << n_hash_bits
@@ -182,7 +190,7 @@ class Reading:
         order = kinds[np.argsort(-self.kind_score[kinds], kind="stable")]
         scores = self.kind_score[order]
         keep = max(min(MIN_SALIENT, int((scores >= FLOOR).sum())), int((scores >= SALIENT).sum()))
-        return order[:min(keep, MAX_SALIENT)]
+        return order[: min(keep, MAX_SALIENT)]
 
     def own_texts(self, last: int | None = None) -> list[str]:
         """The texts of this reading's own events in order (an episode's, not its whole window's), or their `last`."""
@@ -199,11 +207,20 @@ class Reading:
         keep = np.isin(self.table.owner, events)
         if len(self.texts) > self.n_logs:
             keep |= self.table.owner >= self.n_logs
-        return Reading(self.texts, self.n_logs, self.table, self.kind_score, self.kind_cause, self.words,
-                       np.flatnonzero(keep), events)
+        return Reading(
+            self.texts,
+            self.n_logs,
+            self.table,
+            self.kind_score,
+            self.kind_cause,
+            self.words,
+            np.flatnonzero(keep),
+            events,
+        )
 
 
 # ---------------------------------------------------------------- dense blocks
+
 
 def _score_block(reading: Reading, salient: np.ndarray) -> np.ndarray:
     """How strongly the strongest line reads as a failure (also as log-odds: 0.93 and 0.999 differ), and how many do."""
@@ -211,8 +228,9 @@ def _score_block(reading: Reading, salient: np.ndarray) -> np.ndarray:
     top = float(s[0]) if len(s) else 0.0
     logit = math.log(max(top, 1e-4) / max(1 - top, 1e-4)) / math.log(1e4)
     scale = math.log1p(MAX_SALIENT)
-    return np.array([top, logit, math.log1p(int((s >= SALIENT).sum())) / scale,
-                     math.log1p(int((s >= STRONG).sum())) / scale])
+    return np.array(
+        [top, logit, math.log1p(int((s >= SALIENT).sum())) / scale, math.log1p(int((s >= STRONG).sum())) / scale]
+    )
 
 
 def _cause_block(reading: Reading, salient: np.ndarray) -> np.ndarray:
@@ -269,8 +287,13 @@ def metric_block(incident: Incident) -> np.ndarray:
         total = float(raw.sum())
         third = max(1, raw.size // 3)
         late = float(raw[-third:].sum())
-        cols += [1.0, math.log1p(total), float((raw > 0).mean()), math.log1p(float(raw.max())),
-                 late / total if total > 0 else 0.0]
+        cols += [
+            1.0,
+            math.log1p(total),
+            float((raw > 0).mean()),
+            math.log1p(float(raw.max())),
+            late / total if total > 0 else 0.0,
+        ]
         sums[name] = total
         if name == "Invocations":
             early_late = (float(raw[:third].sum()), late)
@@ -312,16 +335,20 @@ def context_block(incident: Incident) -> np.ndarray:
     image_gpu = bool(_GPU_IMAGE.search(image))
     image_cpu = "cpu" in image
     image_neuron = "neuron" in image or "inf2" in image
-    return np.array([
-        status == "failed",
-        status in {"creating", "updating", "systemupdating"},
-        status in {"rollingback", "updaterollbackfailed", "outofservice", "deleting"},
-        image_gpu and bool(ctx.instance_type) and not gpu_instance and not image_neuron,
-        image_cpu and gpu_instance,
-    ], dtype=np.float64)
+    return np.array(
+        [
+            status == "failed",
+            status in {"creating", "updating", "systemupdating"},
+            status in {"rollingback", "updaterollbackfailed", "outofservice", "deleting"},
+            image_gpu and bool(ctx.instance_type) and not gpu_instance and not image_neuron,
+            image_cpu and gpu_instance,
+        ],
+        dtype=np.float64,
+    )
 
 
 # ---------------------------------------------------------------- estimator
+
 
 def _kind_targets(incident: Incident, n_texts: int, table: LineTable, label: str, healthy: set[bytes]) -> np.ndarray:
     """1 for each kind of line that is part of the incident's failure, 0 for the healthy ones."""
@@ -332,7 +359,7 @@ def _kind_targets(incident: Incident, n_texts: int, table: LineTable, label: str
         return np.array([float(k not in healthy) for k in table.keys])
     failing = np.zeros(n_texts, dtype=bool)
     failing[[i for i in marked if isinstance(i, int) and 0 <= i < len(incident.logs)]] = True
-    failing[len(incident.logs):] = True  # the FailureReason
+    failing[len(incident.logs) :] = True  # the FailureReason
     target = np.zeros(table.n_kinds)
     np.maximum.at(target, table.kind, failing[table.owner].astype(float))
     return target
@@ -376,8 +403,9 @@ class IncidentFeaturizer(TransformerMixin, BaseEstimator):
         words_of = _codes_of(table.firsts)
         return texts, table, words_of, kind_rows(table, self.line_hash_bits, words_of)
 
-    def _fit_lines(self, incidents: Sequence[Incident], prepared, y: Sequence[str], weights: np.ndarray,
-                   index: np.ndarray):
+    def _fit_lines(
+        self, incidents: Sequence[Incident], prepared, y: Sequence[str], weights: np.ndarray, index: np.ndarray
+    ):
         """The line scorer, fitted on the incidents `index`: one row per kind of line of each, its target
         (1 = part of the failure) and its weight.
 
@@ -423,8 +451,9 @@ class IncidentFeaturizer(TransformerMixin, BaseEstimator):
         self._finish_fit(self._fit_lines(incidents, prepared, list(y), w, np.arange(len(incidents))))
         return self
 
-    def fit_transform(self, X: Sequence[Incident], y: Sequence[str] | None = None, sample_weight=None,
-                      groups=None, **fit_params) -> sp.csr_matrix:
+    def fit_transform(
+        self, X: Sequence[Incident], y: Sequence[str] | None = None, sample_weight=None, groups=None, **fit_params
+    ) -> sp.csr_matrix:
         """`fit`, and each incident's features from a line model fitted without its group (cross-fitting)."""
         incidents = list(X)
         labels = list(y) if y is not None else []
@@ -480,8 +509,9 @@ class IncidentFeaturizer(TransformerMixin, BaseEstimator):
         on = np.isin(owner, kinds)
         if not on.any():
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        cols, inverse = np.unique((codes[on] & np.uint64((1 << self.n_hash_bits) - 1)).astype(np.int64),
-                                  return_inverse=True)
+        cols, inverse = np.unique(
+            (codes[on] & np.uint64((1 << self.n_hash_bits) - 1)).astype(np.int64), return_inverse=True
+        )
         return cols, np.bincount(inverse, weights=reading.kind_score[owner[on]])
 
     def text_row(self, reading: Reading, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -498,15 +528,31 @@ class IncidentFeaturizer(TransformerMixin, BaseEstimator):
             cause, metrics = _cause_block(reading, salient), metric_block(inc)
             vote = cause[_CAUSE.index("resource_exhaustion:max")]
             saturated, calm = metrics[_METRIC_SATURATED], metrics[_METRIC_CALM]
-            dense_rows.append(np.concatenate([_score_block(reading, salient), cause, _signal_block(reading, salient),
-                                              metrics, context_block(inc), [vote * saturated, vote * calm]]))
+            dense_rows.append(
+                np.concatenate(
+                    [
+                        _score_block(reading, salient),
+                        cause,
+                        _signal_block(reading, salient),
+                        metrics,
+                        context_block(inc),
+                        [vote * saturated, vote * calm],
+                    ]
+                )
+            )
             c, v = self.text_row(reading, salient)
             cols.append(c)
             vals.append(v)
             indptr.append(indptr[-1] + len(c))
         n_dense = len(dense_feature_names())
         dense = np.vstack(dense_rows) if dense_rows else np.zeros((0, n_dense))
-        hashed = sp.csr_matrix((np.concatenate(vals) if vals else np.zeros(0),
-                                np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64), indptr),
-                               shape=(len(incidents), 1 << self.n_hash_bits), dtype=np.float32)
+        hashed = sp.csr_matrix(
+            (
+                np.concatenate(vals) if vals else np.zeros(0),
+                np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64),
+                indptr,
+            ),
+            shape=(len(incidents), 1 << self.n_hash_bits),
+            dtype=np.float32,
+        )
         return sp.hstack([sp.csr_matrix(dense.astype(np.float32)), hashed], format="csr")

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import EXIT_MODEL, SmtriageError
-from ..incident import NO_FAILURE, OUTCOMES, Incident
+from ..incident import NO_FAILURE, OUTCOMES, Incident, IncidentError, labels_of
 from .features import IncidentFeaturizer, Reading
 
 
@@ -59,8 +59,11 @@ class TriageModel:
     def transform(self, incidents: Sequence[Incident], readings: Sequence[Reading] | None = None) -> Any:
         """Feature rows scaled the way the classifier sees them (from `readings` when already made)."""
         incidents = list(incidents)
-        X = (self.featurizer.transform(incidents) if readings is None
-             else self.featurizer.transform_readings(incidents, readings))
+        X = (
+            self.featurizer.transform(incidents)
+            if readings is None
+            else self.featurizer.transform_readings(incidents, readings)
+        )
         return self.scale(X)
 
     def scale(self, X: Any) -> Any:
@@ -97,34 +100,51 @@ class TriageModel:
         return weights
 
 
-def build_pipeline(*, C: float = 2.0, n_hash_bits: int = 14, line_hash_bits: int = 16, line_C: float = 0.5,
-                   calibration: str = "sigmoid", cv: int = 5) -> Any:
+def build_pipeline(
+    *,
+    C: float = 2.0,
+    n_hash_bits: int = 14,
+    line_hash_bits: int = 16,
+    line_C: float = 0.5,
+    calibration: str = "sigmoid",
+    cv: int = 5,
+) -> Any:
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import MaxAbsScaler
 
     base = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")
-    return Pipeline([
-        ("features", IncidentFeaturizer(n_hash_bits=n_hash_bits, line_hash_bits=line_hash_bits, line_C=line_C, cv=cv)),
-        ("scale", MaxAbsScaler()),
-        ("classify", CalibratedClassifierCV(base, method=calibration, cv=cv)),
-    ])
+    return Pipeline(
+        [
+            (
+                "features",
+                IncidentFeaturizer(n_hash_bits=n_hash_bits, line_hash_bits=line_hash_bits, line_C=line_C, cv=cv),
+            ),
+            ("scale", MaxAbsScaler()),
+            ("classify", CalibratedClassifierCV(base, method=calibration, cv=cv)),
+        ]
+    )
 
 
-def fit(incidents: Sequence[Incident], *, sample_weight: np.ndarray | None = None,
-        groups: Sequence[str] | None = None, **params: Any) -> TriageModel:
+def fit(
+    incidents: Sequence[Incident],
+    *,
+    sample_weight: np.ndarray | None = None,
+    groups: Sequence[str] | None = None,
+    **params: Any,
+) -> TriageModel:
     """Fit on labelled incidents; `groups` (e.g. source threads) keep related incidents in one cross-fitting fold."""
-    labels = [inc.label for inc in incidents]
-    if any(label is None for label in labels):
-        raise ModelError("every training incident needs a label")
-    missing = sorted(set(OUTCOMES) - set(labels))  # type: ignore[arg-type]
+    try:
+        labels = labels_of(incidents)
+    except IncidentError as exc:
+        raise ModelError(f"every training incident needs a label: {exc}") from None
+    missing = sorted(set(OUTCOMES) - set(labels))
     if missing:
         raise ModelError(f"training data has no incident labelled {', '.join(missing)}; every outcome needs examples")
     pipeline = build_pipeline(**params)
     w = np.ones(len(incidents)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-    pipeline.fit(list(incidents), labels, features__sample_weight=w, features__groups=groups,
-                 classify__sample_weight=w)
+    pipeline.fit(list(incidents), labels, features__sample_weight=w, features__groups=groups, classify__sample_weight=w)
     return TriageModel(pipeline, {})
 
 
@@ -148,8 +168,9 @@ def decide(proba: np.ndarray) -> np.ndarray:
 MIN_THRESHOLD = 0.5
 
 
-def choose_threshold(confidence: np.ndarray, correct: np.ndarray, target_accuracy: float = 0.9,
-                     min_coverage: float = 0.5) -> float:
+def choose_threshold(
+    confidence: np.ndarray, correct: np.ndarray, target_accuracy: float = 0.9, min_coverage: float = 0.5
+) -> float:
     """Lowest confidence cut whose kept verdicts reach the target accuracy on validation data.
 
     If no cut reaches it while keeping `min_coverage` of the verdicts, keep that

@@ -19,8 +19,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .. import __version__
 from ..incident import OUTCOMES
 from ..text.clean import UNSAFE
@@ -46,6 +44,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
 
 # ---------------------------------------------------------------- persistence
 
+
 def _canonical_skops(raw: bytes) -> bytes:
     """Rewrite a skops archive so the same model always gives the same bytes.
 
@@ -60,7 +59,7 @@ def _canonical_skops(raw: bytes) -> bytes:
 
     def walk(node: Any) -> Any:
         if isinstance(node, dict):
-            out = {}
+            out: dict[str, Any] = {}
             for key, value in node.items():
                 if key == "__id__" and isinstance(value, int):
                     out[key] = ids.setdefault(value, len(ids) + 1)
@@ -77,6 +76,7 @@ def _canonical_skops(raw: bytes) -> bytes:
     canonical = walk(schema)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as dst:
+
         def put(name: str, data: bytes) -> None:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -100,11 +100,15 @@ def sha256_file(path: Path) -> str:
 def runtime_versions() -> dict[str, str]:
     import numpy
     import scipy
-    import skops
     import sklearn
+    import skops
 
-    return {"scikit-learn": sklearn.__version__, "numpy": numpy.__version__, "scipy": scipy.__version__,
-            "skops": skops.__version__}
+    return {
+        "scikit-learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "skops": skops.__version__,
+    }
 
 
 def save(model: TriageModel, directory: str | Path, *, card: str | None = None) -> dict[str, Any]:
@@ -116,20 +120,29 @@ def save(model: TriageModel, directory: str | Path, *, card: str | None = None) 
     raw = _canonical_skops(sio.dumps(model.pipeline))
     untrusted = set(sio.get_untrusted_types(data=raw)) - set(TRUSTED_TYPES)
     if untrusted:
-        raise ModelError(f"model holds types outside TRUSTED_TYPES: {sorted(untrusted)}; add them deliberately or drop them")
+        raise ModelError(
+            f"model holds types outside TRUSTED_TYPES: {sorted(untrusted)}; add them deliberately or drop them"
+        )
     model_path = directory / MODEL_FILE
     model_path.write_bytes(raw)
     featurizer = model.featurizer
     manifest = {
         "format_version": MANIFEST_FORMAT,
-        **{k: v for k, v in model.manifest.items() if k not in {"format_version", "model_file", "sha256", "versions",
-                                                                   "feature_schema"}},
+        **{
+            k: v
+            for k, v in model.manifest.items()
+            if k not in {"format_version", "model_file", "sha256", "versions", "feature_schema"}
+        },
         "model_file": MODEL_FILE,
         "sha256": sha256_file(model_path),
         "labels": list(OUTCOMES),
         "versions": runtime_versions(),
-        "feature_schema": {"hash": featurizer.schema_hash_, "n_hash_bits": featurizer.n_hash_bits,
-                           "line_hash_bits": featurizer.line_hash_bits, "n_features": featurizer.n_features_out_},
+        "feature_schema": {
+            "hash": featurizer.schema_hash_,
+            "n_hash_bits": featurizer.n_hash_bits,
+            "line_hash_bits": featurizer.line_hash_bits,
+            "n_features": featurizer.n_features_out_,
+        },
     }
     # derived from the content, not the clock, so a rebuild from the same recipe is identical
     manifest["model_version"] = f"{__version__}+{manifest['sha256'][:12]}"
@@ -168,8 +181,10 @@ def _check_texts(node: Any, where: Path, path: str = "manifest") -> None:
         for value in node:
             _check_texts(value, where, path)
     elif isinstance(node, str) and (len(node) > MAX_TEXT or UNSAFE.search(node)):
-        raise ModelError(f"{where}: {path[:80]} holds control characters or is too long; a manifest written by "
-                         "`smtriage train` has neither — do not use this model")
+        raise ModelError(
+            f"{where}: {path[:80]} holds control characters or is too long; a manifest written by "
+            "`smtriage train` has neither — do not use this model"
+        )
 
 
 def _check_archive(raw: bytes, where: Path) -> None:
@@ -180,9 +195,11 @@ def _check_archive(raw: bytes, where: Path) -> None:
         raise ModelError(f"{where}: not a readable skops file ({exc})") from None
     big = [e for e in entries if e.file_size > MAX_ENTRY_BYTES]
     if big or sum(e.file_size for e in entries) > MAX_MODEL_BYTES:
-        raise ModelError(f"{where}: holds {big[0].filename if big else 'entries'} of "
-                         f"{(big[0].file_size if big else sum(e.file_size for e in entries)):,} bytes uncompressed, "
-                         "far more than any smtriage model; refused without reading it")
+        raise ModelError(
+            f"{where}: holds {big[0].filename if big else 'entries'} of "
+            f"{(big[0].file_size if big else sum(e.file_size for e in entries)):,} bytes uncompressed, "
+            "far more than any smtriage model; refused without reading it"
+        )
 
 
 def _major_minor(version: str) -> tuple[int, ...]:
@@ -192,26 +209,32 @@ def _major_minor(version: str) -> tuple[int, ...]:
 def check_manifest(manifest: dict[str, Any], where: Path) -> None:
     """Refuse a manifest this code cannot honour; each message says what to do instead."""
     if manifest.get("format_version") != MANIFEST_FORMAT:
-        raise ModelError(f"{where}: manifest format {manifest.get('format_version')!r} is not {MANIFEST_FORMAT}; "
-                         "retrain with this smtriage (`smtriage train`)")
+        raise ModelError(
+            f"{where}: manifest format {manifest.get('format_version')!r} is not {MANIFEST_FORMAT}; "
+            "retrain with this smtriage (`smtriage train`)"
+        )
     labels = manifest.get("labels")
     if not isinstance(labels, list) or tuple(labels) != OUTCOMES:
-        raise ModelError(f"{where}: model labels {labels!r:.200} differ from {list(OUTCOMES)}; retrain it with "
-                         "`smtriage train`")
+        raise ModelError(
+            f"{where}: model labels {labels!r:.200} differ from {list(OUTCOMES)}; retrain it with `smtriage train`"
+        )
     schema = manifest.get("feature_schema")
-    bits = schema.get("n_hash_bits") if isinstance(schema, dict) else None
-    line_bits = schema.get("line_hash_bits") if isinstance(schema, dict) else None
-    if (not all(isinstance(b, int) and not isinstance(b, bool) and 1 <= b <= 24 for b in (bits, line_bits))
-            or schema.get("hash") != schema_hash(bits, line_bits)):  # type: ignore[arg-type]
-        raise ModelError(f"{where}: model was trained on a different feature schema than this smtriage computes; "
-                         "retrain it with `smtriage train` or use the smtriage version that made it")
+    schema = schema if isinstance(schema, dict) else {}
+    bits, line_bits = _hash_bits(schema.get("n_hash_bits")), _hash_bits(schema.get("line_hash_bits"))
+    if bits is None or line_bits is None or schema.get("hash") != schema_hash(bits, line_bits):
+        raise ModelError(
+            f"{where}: model was trained on a different feature schema than this smtriage computes; "
+            "retrain it with `smtriage train` or use the smtriage version that made it"
+        )
     versions = manifest.get("versions")
     trained = versions.get("scikit-learn") if isinstance(versions, dict) else None
     trained = trained if isinstance(trained, str) else ""
     running = runtime_versions()["scikit-learn"]
     if _major_minor(trained) != _major_minor(running):
-        raise ModelError(f"{where}: model was trained with scikit-learn {trained or 'unknown'} but {running} is "
-                         f"installed; install scikit-learn=={trained} or retrain with `smtriage train`")
+        raise ModelError(
+            f"{where}: model was trained with scikit-learn {trained or 'unknown'} but {running} is "
+            f"installed; install scikit-learn=={trained} or retrain with `smtriage train`"
+        )
 
 
 def load(directory: str | Path) -> TriageModel:
@@ -221,7 +244,9 @@ def load(directory: str | Path) -> TriageModel:
     directory = Path(directory)
     manifest_path = directory / MANIFEST_FILE
     if not manifest_path.is_file():
-        raise ModelError(f"{directory}: no {MANIFEST_FILE} here; a model directory holds {MODEL_FILE} and {MANIFEST_FILE}")
+        raise ModelError(
+            f"{directory}: no {MANIFEST_FILE} here; a model directory holds {MODEL_FILE} and {MANIFEST_FILE}"
+        )
     try:
         manifest = json.loads(manifest_path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -232,22 +257,28 @@ def load(directory: str | Path) -> TriageModel:
     if not _VERSION.match(str(manifest.get("model_version", ""))):
         raise ModelError(f"{manifest_path}: model_version must be a short version string")
     if manifest.get(CONTENT_DIGEST) != content_digest(manifest):
-        raise ModelError(f"{manifest_path}: its content does not match its {CONTENT_DIGEST}; it was edited after it "
-                         "was written — do not use it")
+        raise ModelError(
+            f"{manifest_path}: its content does not match its {CONTENT_DIGEST}; it was edited after it "
+            "was written — do not use it"
+        )
     check_manifest(manifest, manifest_path)
     for key in ("uncertain_threshold", "detect_threshold"):
         value = manifest.get(key, 0.5)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
             raise ModelError(f"{manifest_path}: {key} must be a number from 0 to 1")
     if not isinstance(manifest.get("sha256"), str):
-        raise ModelError(f"{manifest_path}: no sha256 of the model file; a manifest written by `smtriage train` has one")
+        raise ModelError(
+            f"{manifest_path}: no sha256 of the model file; a manifest written by `smtriage train` has one"
+        )
     model_path = directory / str(manifest.get("model_file", MODEL_FILE))
     if model_path.parent.resolve() != directory.resolve() or not model_path.is_file():
         raise ModelError(f"{directory}: model file {manifest.get('model_file')!r} is missing")
     digest = sha256_file(model_path)
     if digest != manifest.get("sha256"):
-        raise ModelError(f"{model_path}: sha256 {digest[:12]}… does not match the manifest's "
-                         f"{str(manifest.get('sha256'))[:12]}…; the file was modified or truncated — do not use it")
+        raise ModelError(
+            f"{model_path}: sha256 {digest[:12]}… does not match the manifest's "
+            f"{str(manifest.get('sha256'))[:12]}…; the file was modified or truncated — do not use it"
+        )
     raw = model_path.read_bytes()
     _check_archive(raw, model_path)
     try:
@@ -255,14 +286,21 @@ def load(directory: str | Path) -> TriageModel:
     except Exception as exc:  # skops raises a variety of errors on a malformed archive
         raise ModelError(f"{model_path}: not a readable skops file ({type(exc).__name__}: {exc})") from None
     if untrusted:
-        raise ModelError(f"{model_path}: refuses to load, the file names types smtriage does not trust: "
-                         f"{', '.join(sorted(untrusted))}")
+        raise ModelError(
+            f"{model_path}: refuses to load, the file names types smtriage does not trust: "
+            f"{', '.join(sorted(untrusted))}"
+        )
     try:
         pipeline = sio.load(io.BytesIO(raw), trusted=list(TRUSTED_TYPES))
     except Exception as exc:
         raise ModelError(f"{model_path}: could not be loaded ({type(exc).__name__}: {exc})") from None
     _check_built(pipeline, manifest, model_path)
     return TriageModel(pipeline, manifest)
+
+
+def _hash_bits(value: Any) -> int | None:
+    """A hash width a model file may ask for: 1 to 24 bits (2**24 columns), as an int and not a bool."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 24 else None
 
 
 def _check_built(pipeline: Any, manifest: dict[str, Any], where: Path) -> None:
@@ -273,25 +311,33 @@ def _check_built(pipeline: Any, manifest: dict[str, Any], where: Path) -> None:
     widths that no scaler or classifier in the file was fitted on. Refused
     here, before any AWS call, not at the first verdict.
     """
-    steps = getattr(pipeline, "named_steps", None)
+    steps: Any = getattr(pipeline, "named_steps", None)
     featurizer = steps.get("features") if hasattr(steps, "get") else None
     schema = manifest["feature_schema"]
-    refused = ModelError(f"{where}: the model in the file is not the one its manifest describes (pipeline steps, "
-                         "feature schema, sizes or labels differ); do not use it")
-    if (not isinstance(featurizer, IncidentFeaturizer) or "classify" not in steps or "scale" not in steps
-            or getattr(featurizer, "n_hash_bits", None) != schema["n_hash_bits"]
-            or getattr(featurizer, "line_hash_bits", None) != schema["line_hash_bits"]
-            or getattr(featurizer, "schema_hash_", None) != schema["hash"]
-            or list(getattr(steps["classify"], "classes_", [])) != sorted(OUTCOMES)):
+    refused = ModelError(
+        f"{where}: the model in the file is not the one its manifest describes (pipeline steps, "
+        "feature schema, sizes or labels differ); do not use it"
+    )
+    if (
+        not isinstance(featurizer, IncidentFeaturizer)
+        or "classify" not in steps
+        or "scale" not in steps
+        or getattr(featurizer, "n_hash_bits", None) != schema["n_hash_bits"]
+        or getattr(featurizer, "line_hash_bits", None) != schema["line_hash_bits"]
+        or getattr(featurizer, "schema_hash_", None) != schema["hash"]
+        or list(getattr(steps["classify"], "classes_", [])) != sorted(OUTCOMES)
+    ):
         raise refused
     width = featurizer.n_dense_ + (1 << featurizer.n_hash_bits)
     line_width = (1 << featurizer.line_hash_bits) + len(SIGNALS)
     try:
-        fits = (featurizer.n_features_out_ == width == schema.get("n_features")
-                and getattr(steps["scale"], "n_features_in_", None) == width
-                and all(cc.estimator.coef_.shape[1] == width for cc in steps["classify"].calibrated_classifiers_)
-                and featurizer.line_model_.coef_.shape == (1, line_width)
-                and featurizer.cause_model_.coef_.shape == (len(OUTCOMES) - 1, line_width))
+        fits = (
+            featurizer.n_features_out_ == width == schema.get("n_features")
+            and getattr(steps["scale"], "n_features_in_", None) == width
+            and all(cc.estimator.coef_.shape[1] == width for cc in steps["classify"].calibrated_classifiers_)
+            and featurizer.line_model_.coef_.shape == (1, line_width)
+            and featurizer.cause_model_.coef_.shape == (len(OUTCOMES) - 1, line_width)
+        )
     except AttributeError:
         fits = False
     if not fits:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -46,12 +46,28 @@ METRIC_QUERIES: dict[str, tuple[str, str]] = {
     "GPUMemoryUtilization": (INSTANCE_NAMESPACE, "Average"),
 }
 DEFAULT_MAX_EVENTS = 200_000
-_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException",
-           "UnrecognizedClientException", "InvalidClientTokenId", "SignatureDoesNotMatch"}
+_DENIED = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedException",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+}
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
-_THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
-              "LimitExceededException", "SlowDown", "ServiceUnavailable", "ServiceUnavailableException",
-              "InternalFailure", "InternalServerError"}
+_THROTTLED = {
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "LimitExceededException",
+    "SlowDown",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "InternalFailure",
+    "InternalServerError",
+}
 
 
 _XML_ERROR = re.compile(r"<Code>([^<]*)</Code>\s*<Message>([^<]*)</Message>", re.S)
@@ -110,19 +126,24 @@ TORN_RETRIES = 2  # a page that arrives without its events list is asked for aga
 
 # ---------------------------------------------------------------- clients and errors
 
+
 def _make_clients(opts: AwsOptions) -> tuple[Any, Any, Any]:
     if opts.retry_mode not in RETRY_MODES:
         raise SmtriageError(f"retry mode {opts.retry_mode!r} is not one of {', '.join(RETRY_MODES)}")
     config = Config(
         retries={"mode": opts.retry_mode, "total_max_attempts": opts.max_attempts},
-        connect_timeout=opts.connect_timeout, read_timeout=opts.read_timeout,
-        max_pool_connections=32, user_agent_extra="smtriage",
+        connect_timeout=opts.connect_timeout,
+        read_timeout=opts.read_timeout,
+        max_pool_connections=32,
+        user_agent_extra="smtriage",
     )
     try:
         session = boto3.Session(profile_name=opts.profile, region_name=opts.region)
     except bex.ProfileNotFound:
-        raise AwsAuthError(f"AWS profile {opts.profile!r} not found in ~/.aws/config or ~/.aws/credentials; "
-                           "check --profile or run `aws configure --profile NAME`") from None
+        raise AwsAuthError(
+            f"AWS profile {opts.profile!r} not found in ~/.aws/config or ~/.aws/credentials; "
+            "check --profile or run `aws configure --profile NAME`"
+        ) from None
     if session.region_name is None:
         raise AwsAuthError("no AWS region: pass --region (e.g. --region us-east-1) or set AWS_REGION")
     kw = {"config": config, "endpoint_url": opts.endpoint_url}
@@ -133,21 +154,27 @@ def _make_clients(opts: AwsOptions) -> tuple[Any, Any, Any]:
     for hook in CLIENT_HOOKS:
         for name, client in zip(("sagemaker", "logs", "cloudwatch"), clients):
             hook(name, client)
-    return clients  # type: ignore[return-value]
+    return clients
 
 
 def translate(exc: Exception, what: str) -> SmtriageError:
     """Map a botocore failure to an error that says what to do; `what` names the call."""
     if isinstance(exc, (bex.NoCredentialsError, bex.PartialCredentialsError)):
-        return AwsAuthError("no AWS credentials found: run `aws configure` or `aws sso login`, set AWS_PROFILE, "
-                            "or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")
+        return AwsAuthError(
+            "no AWS credentials found: run `aws configure` or `aws sso login`, set AWS_PROFILE, "
+            "or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+        )
     if isinstance(exc, bex.TokenRetrievalError | bex.SSOTokenLoadError | bex.UnauthorizedSSOTokenError):
         return AwsAuthError(f"AWS SSO session is not valid: run `aws sso login` ({exc})")
     if isinstance(exc, bex.ReadTimeoutError | bex.ConnectTimeoutError):
-        return AwsUnavailable(f"{what}: AWS did not answer in time, on every attempt ({exc}); check the network "
-                              "and try again, or raise --max-attempts")
+        return AwsUnavailable(
+            f"{what}: AWS did not answer in time, on every attempt ({exc}); check the network "
+            "and try again, or raise --max-attempts"
+        )
     if isinstance(exc, bex.EndpointConnectionError | bex.ConnectionClosedError):
-        return AwsUnavailable(f"{what}: could not connect to AWS ({exc}); check the network, --region and --endpoint-url")
+        return AwsUnavailable(
+            f"{what}: could not connect to AWS ({exc}); check the network, --region and --endpoint-url"
+        )
     if isinstance(exc, bex.ClientError):
         err = exc.response.get("Error", {})
         code = str(err.get("Code", ""))
@@ -159,19 +186,27 @@ def translate(exc: Exception, what: str) -> SmtriageError:
         if status == 403 and code not in _EXPIRED:
             code = code if code in _DENIED else "AccessDenied"
         if code in _EXPIRED:
-            return AwsAuthError(f"{what}: AWS credentials have expired ({code}); refresh them (`aws sso login`, or "
-                                "new session credentials) and try again")
+            return AwsAuthError(
+                f"{what}: AWS credentials have expired ({code}); refresh them (`aws sso login`, or "
+                "new session credentials) and try again"
+            )
         if code in _DENIED:
             return AccessDenied(f"{what}: access denied ({code}: {message}); the identity needs this permission")
         if code in _THROTTLED or (isinstance(status, int) and status >= 500):
             meta = exc.response.get("ResponseMetadata", {})
             attempts = int(meta.get("RetryAttempts") or 0) + 1
-            gave_up = (f" on all {attempts} attempts" if meta.get("MaxAttemptsReached")
-                       else f" on {attempts} attempt(s), and the client's retry budget is spent"
-                       if meta.get("RetryQuotaReached") else "")
+            gave_up = (
+                f" on all {attempts} attempts"
+                if meta.get("MaxAttemptsReached")
+                else f" on {attempts} attempt(s), and the client's retry budget is spent"
+                if meta.get("RetryQuotaReached")
+                else ""
+            )
             said = f": {message}" if message else ""
-            return AwsUnavailable(f"{what}: AWS throttled or failed the request{gave_up} ({code}{said}); wait a "
-                                  "minute and run again, or raise --max-attempts")
+            return AwsUnavailable(
+                f"{what}: AWS throttled or failed the request{gave_up} ({code}{said}); wait a "
+                "minute and run again, or raise --max-attempts"
+            )
         return SmtriageError(f"{what}: AWS error {code}: {message}")
     return SmtriageError(f"{what}: {type(exc).__name__}: {exc}")
 
@@ -190,6 +225,7 @@ def _code(exc: bex.ClientError) -> str:
 
 # ---------------------------------------------------------------- endpoint description
 
+
 def describe_endpoint(sagemaker: Any, endpoint: str) -> EndpointInfo:
     """Status, FailureReason and, per variant, instance type, count and image."""
     try:
@@ -197,14 +233,19 @@ def describe_endpoint(sagemaker: Any, endpoint: str) -> EndpointInfo:
     except bex.ClientError as exc:
         if _code(exc) == "ValidationException" and "could not find" in str(exc).lower():
             region = getattr(sagemaker.meta, "region_name", None) or "this region"
-            raise NotFound(f"endpoint {endpoint!r} not found in {region} for this account; check the name, --region "
-                           f"and --profile (`aws sagemaker list-endpoints --region {region}`)") from None
+            raise NotFound(
+                f"endpoint {endpoint!r} not found in {region} for this account; check the name, --region "
+                f"and --profile (`aws sagemaker list-endpoints --region {region}`)"
+            ) from None
         raise translate(exc, "DescribeEndpoint") from None
     except bex.BotoCoreError as exc:
         raise translate(exc, "DescribeEndpoint") from None
-    variants = {v["VariantName"]: Variant(v["VariantName"], instance_count=v.get("CurrentInstanceCount"),
-                                          image=_deployed_image(v))
-                for v in desc.get("ProductionVariants", [])}
+    variants = {
+        v["VariantName"]: Variant(
+            v["VariantName"], instance_count=v.get("CurrentInstanceCount"), image=_deployed_image(v)
+        )
+        for v in desc.get("ProductionVariants", [])
+    }
     config_name = desc.get("EndpointConfigName")
     if config_name:
         try:
@@ -230,11 +271,12 @@ def _model_image(sagemaker: Any, model_name: str) -> str | None:
         model = sagemaker.describe_model(ModelName=model_name)
     except bex.ClientError:
         return None
-    container = model.get("PrimaryContainer") or next(iter(model.get("Containers") or []), {})
+    container: dict[str, Any] = model.get("PrimaryContainer") or next(iter(model.get("Containers") or []), {})
     return container.get("Image")
 
 
 # ---------------------------------------------------------------- logs
+
 
 def _ms(t: datetime) -> int:
     return int(t.timestamp() * 1000)
@@ -326,9 +368,17 @@ def _page(logs: Any, kwargs: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def read_stream(logs: Any, group: str, stream: str, start: datetime, end: datetime, *,
-                page_size: int = 10_000, max_events: int = DEFAULT_MAX_EVENTS,
-                stop: threading.Event | None = None) -> StreamRead:
+def read_stream(
+    logs: Any,
+    group: str,
+    stream: str,
+    start: datetime,
+    end: datetime,
+    *,
+    page_size: int = 10_000,
+    max_events: int = DEFAULT_MAX_EVENTS,
+    stop: threading.Event | None = None,
+) -> StreamRead:
     """Every event of one stream in the window, page by page, following nextToken to the end.
 
     Keeps at most `max_events` (see `CappedEvents`: the latest, plus earlier
@@ -338,8 +388,13 @@ def read_stream(logs: Any, group: str, stream: str, start: datetime, end: dateti
     says why (`gap`), so the verdict can say what it did not see.
     """
     kept = CappedEvents(max_events)
-    kwargs: dict[str, Any] = {"logGroupName": group, "logStreamNames": [stream], "startTime": _ms(start),
-                              "endTime": _ms(end), "limit": page_size}
+    kwargs: dict[str, Any] = {
+        "logGroupName": group,
+        "logStreamNames": [stream],
+        "startTime": _ms(start),
+        "endTime": _ms(end),
+        "limit": page_size,
+    }
     seen: set[str] = set()
     gap = None
     for _ in range(MAX_PAGES):
@@ -360,11 +415,15 @@ def read_stream(logs: Any, group: str, stream: str, start: datetime, end: dateti
         for ev in page["events"]:
             ts = ev.get("timestamp")
             name = ev.get("logStreamName", stream)
-            batch.append(LogEvent(message=str(ev.get("message", "")).rstrip("\n"),
-                                  timestamp=datetime.fromtimestamp(ts / 1000, tz=timezone.utc) if ts is not None else None,
-                                  # the one name object of the stream, not a copy per event parsed from each
-                                  # response: a busy hour would hold 100,000 copies, each hashed when streams are counted
-                                  stream=stream if name == stream else name))
+            batch.append(
+                LogEvent(
+                    message=str(ev.get("message", "")).rstrip("\n"),
+                    timestamp=datetime.fromtimestamp(ts / 1000, tz=UTC) if ts is not None else None,
+                    # the one name object of the stream, not a copy per event parsed from each
+                    # response: a busy hour would hold 100,000 copies, each hashed when streams are counted
+                    stream=stream if name == stream else name,
+                )
+            )
         kept.extend(batch)
         token = page.get("nextToken")
         if not token:
@@ -419,10 +478,19 @@ class LogRead:
     partial: bool = False
 
 
-def read_logs(logs: Any, endpoint: str, start: datetime, end: datetime, *, page_size: int = 10_000,
-              max_events: int = DEFAULT_MAX_EVENTS, workers: int = 8,
-              progress: Callable[[int], None] | None = None,
-              endpoint_known: bool = True, stop: threading.Event | None = None) -> LogRead:
+def read_logs(
+    logs: Any,
+    endpoint: str,
+    start: datetime,
+    end: datetime,
+    *,
+    page_size: int = 10_000,
+    max_events: int = DEFAULT_MAX_EVENTS,
+    workers: int = 8,
+    progress: Callable[[int], None] | None = None,
+    endpoint_known: bool = True,
+    stop: threading.Event | None = None,
+) -> LogRead:
     """Events per stream, streams read concurrently; the notes say what was capped or not read."""
     group = LOG_GROUP_PREFIX + endpoint
     try:
@@ -430,9 +498,11 @@ def read_logs(logs: Any, endpoint: str, start: datetime, end: datetime, *, page_
     except bex.ClientError as exc:
         if _code(exc) == "ResourceNotFoundException":
             maybe = "" if endpoint_known else "the endpoint name is wrong, or "
-            raise NotFound(f"log group {group} does not exist: {maybe}the endpoint has never written logs (its "
-                           "container did not start, or the execution role lacks logs:CreateLogStream / "
-                           "logs:PutLogEvents)") from None
+            raise NotFound(
+                f"log group {group} does not exist: {maybe}the endpoint has never written logs (its "
+                "container did not start, or the execution role lacks logs:CreateLogStream / "
+                "logs:PutLogEvents)"
+            ) from None
         raise translate(exc, "DescribeLogStreams") from None
     except bex.BotoCoreError as exc:
         raise translate(exc, "DescribeLogStreams") from None
@@ -445,8 +515,9 @@ def read_logs(logs: Any, endpoint: str, start: datetime, end: datetime, *, page_
             return stream, StreamRead([], 0, 0, "not read")
         try:
             with _aws("FilterLogEvents"):
-                got = read_stream(logs, group, stream, start, end, page_size=page_size, max_events=per_stream,
-                                  stop=stop)
+                got = read_stream(
+                    logs, group, stream, start, end, page_size=page_size, max_events=per_stream, stop=stop
+                )
         except BaseException:
             stop.set()
             raise
@@ -476,9 +547,11 @@ def read_logs(logs: Any, endpoint: str, start: datetime, end: datetime, *, page_
     notes = []
     if capped:
         earlier = f", plus {rescued_all:,} earlier failure line(s)" if rescued_all else ""
-        notes.append(f"read {read:,} log events in {len(streams)} stream(s); {capped} stream(s) had more than "
-                     f"{per_stream:,}, so kept {kept:,}: the latest of each stream{earlier} (--max-events "
-                     f"{max_events:,}; raise it to keep more)")
+        notes.append(
+            f"read {read:,} log events in {len(streams)} stream(s); {capped} stream(s) had more than "
+            f"{per_stream:,}, so kept {kept:,}: the latest of each stream{earlier} (--max-events "
+            f"{max_events:,}; raise it to keep more)"
+        )
     if gaps:
         shown = "; ".join(sorted(gaps)[:5]) + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else "")
         notes.append(f"the logs were not read in full: {shown}")
@@ -487,56 +560,73 @@ def read_logs(logs: Any, endpoint: str, start: datetime, end: datetime, *, page_
 
 # ---------------------------------------------------------------- metrics
 
+
 @dataclass
 class MetricRead:
     series: dict[str, MetricSeries]
     missing: list[str]  # metrics GetMetricData did not return in full, each with its status
 
 
-def read_metrics(cloudwatch: Any, endpoint: str, variant: str, start: datetime, end: datetime,
-                 period: int = 60) -> MetricRead:
+def read_metrics(
+    cloudwatch: Any, endpoint: str, variant: str, start: datetime, end: datetime, period: int = 60
+) -> MetricRead:
     """Every SageMaker invocation and instance metric for the variant, one GetMetricData paginated call.
 
     A query answered with a status other than Complete (InternalError,
     Forbidden, or PartialData on the last page) is said to be missing.
     """
     queries = []
-    ids = {}
+    ids: dict[str, str] = {}
     for i, (name, (namespace, stat)) in enumerate(METRIC_QUERIES.items()):
         qid = f"m{i}"
         ids[qid] = name
-        queries.append({
-            "Id": qid,
-            "MetricStat": {
-                "Metric": {"Namespace": namespace, "MetricName": name,
-                           "Dimensions": [{"Name": "EndpointName", "Value": endpoint},
-                                          {"Name": "VariantName", "Value": variant}]},
-                "Period": period, "Stat": stat,
-            },
-            "ReturnData": True,
-        })
+        queries.append(
+            {
+                "Id": qid,
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": namespace,
+                        "MetricName": name,
+                        "Dimensions": [
+                            {"Name": "EndpointName", "Value": endpoint},
+                            {"Name": "VariantName", "Value": variant},
+                        ],
+                    },
+                    "Period": period,
+                    "Stat": stat,
+                },
+                "ReturnData": True,
+            }
+        )
     points: dict[str, dict[datetime, float]] = collections.defaultdict(dict)
     status: dict[str, str] = {}
     paginator = cloudwatch.get_paginator("get_metric_data")
-    for page in paginator.paginate(MetricDataQueries=queries, StartTime=start, EndTime=end,
-                                   ScanBy="TimestampAscending"):
+    for page in paginator.paginate(
+        MetricDataQueries=queries, StartTime=start, EndTime=end, ScanBy="TimestampAscending"
+    ):
         results = page.get("MetricDataResults")
         if not isinstance(results, list):
             return MetricRead({}, ["every metric (GetMetricData answered with an incomplete page)"])
         for result in results:
-            name = ids.get(result.get("Id"))
-            if name is None:
+            metric = ids.get(result.get("Id"))
+            if metric is None:
                 continue
-            status[name] = str(result.get("StatusCode", "Complete"))
+            status[metric] = str(result.get("StatusCode", "Complete"))
             for t, v in zip(result.get("Timestamps", []), result.get("Values", [])):
-                points[name][t.astimezone(timezone.utc)] = float(v)
-    missing = [f"{name} ({status.get(name, 'not returned')})" for name in METRIC_QUERIES
-               if status.get(name, "missing") != "Complete"]
-    return MetricRead({name: MetricSeries(tuple(sorted(p)), tuple(p[t] for t in sorted(p)))
-                       for name, p in points.items() if p}, missing)
+                points[metric][t.astimezone(UTC)] = float(v)
+    missing = [
+        f"{name} ({status.get(name, 'not returned')})"
+        for name in METRIC_QUERIES
+        if status.get(name, "missing") != "Complete"
+    ]
+    return MetricRead(
+        {name: MetricSeries(tuple(sorted(p)), tuple(p[t] for t in sorted(p))) for name, p in points.items() if p},
+        missing,
+    )
 
 
 # ---------------------------------------------------------------- the window
+
 
 def _variant_of(stream: str) -> str:
     return stream.split("/", 1)[0]
@@ -546,9 +636,16 @@ class Deadline(AwsUnavailable):
     """The window could not be read within the time allowed (`--timeout`)."""
 
 
-def fetch_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions = AwsOptions(), *,
-                 max_events: int = DEFAULT_MAX_EVENTS, page_size: int = 10_000,
-                 progress: Callable[[int], None] | None = None) -> Window:
+def fetch_window(
+    endpoint: str,
+    start: datetime,
+    end: datetime,
+    opts: AwsOptions = AwsOptions(),
+    *,
+    max_events: int = DEFAULT_MAX_EVENTS,
+    page_size: int = 10_000,
+    progress: Callable[[int], None] | None = None,
+) -> Window:
     """One incident per production variant: its logs (all instances), metrics and context.
 
     Access denied on one source (DescribeEndpoint, the logs, or the metrics)
@@ -572,8 +669,21 @@ def fetch_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions
 
     def run() -> None:
         try:
-            result.append((True, _read_window(endpoint, start, end, opts, max_events=max_events,
-                                              page_size=page_size, progress=counted, stop=stop)))
+            result.append(
+                (
+                    True,
+                    _read_window(
+                        endpoint,
+                        start,
+                        end,
+                        opts,
+                        max_events=max_events,
+                        page_size=page_size,
+                        progress=counted,
+                        stop=stop,
+                    ),
+                )
+            )
         except BaseException as exc:
             result.append((False, exc))
         finished.set()
@@ -581,17 +691,28 @@ def fetch_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions
     threading.Thread(target=run, daemon=True, name="smtriage-window").start()
     if not finished.wait(opts.timeout):
         stop.set()
-        raise Deadline(f"reading {endpoint!r} took longer than {opts.timeout:g} s (--timeout) and was stopped after "
-                       f"{seen[0]:,} log events; AWS (or --endpoint-url) answers too slowly: try again, narrow the "
-                       "window, or raise --timeout")
+        raise Deadline(
+            f"reading {endpoint!r} took longer than {opts.timeout:g} s (--timeout) and was stopped after "
+            f"{seen[0]:,} log events; AWS (or --endpoint-url) answers too slowly: try again, narrow the "
+            "window, or raise --timeout"
+        )
     ok, value = result[0]
     if not ok:
         raise value
     return value
 
 
-def _read_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions, *, max_events: int,
-                 page_size: int, progress: Callable[[int], None], stop: threading.Event) -> Window:
+def _read_window(
+    endpoint: str,
+    start: datetime,
+    end: datetime,
+    opts: AwsOptions,
+    *,
+    max_events: int,
+    page_size: int,
+    progress: Callable[[int], None],
+    stop: threading.Event,
+) -> Window:
     sagemaker, logs, cloudwatch = _make_clients(opts)
     denied: dict[str, AccessDenied] = {}
     try:
@@ -602,18 +723,32 @@ def _read_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions
     events_read = 0
     partial = False
     try:
-        read = read_logs(logs, endpoint, start, end, page_size=page_size, max_events=max_events,
-                         progress=progress, endpoint_known="status" not in denied, stop=stop)
+        read = read_logs(
+            logs,
+            endpoint,
+            start,
+            end,
+            page_size=page_size,
+            max_events=max_events,
+            progress=progress,
+            endpoint_known="status" not in denied,
+            stop=stop,
+        )
         streams, events_read, partial = read.streams, read.events_read, read.partial
         notes += read.notes
     except AccessDenied as exc:
         streams, denied["logs"] = {}, exc
-    variants = info.variants or [Variant(name) for name in sorted({_variant_of(s) for s in streams})] \
+    variants = (
+        info.variants
+        or [Variant(name) for name in sorted({_variant_of(s) for s in streams})]
         or [Variant("AllTraffic")]
+    )
     incidents = []
     for v in variants:
-        events = sorted((e for s, evs in streams.items() if _variant_of(s) == v.name for e in evs),
-                        key=lambda e: (e.timestamp or start, e.stream or ""))
+        events = sorted(
+            (e for s, evs in streams.items() if _variant_of(s) == v.name for e in evs),
+            key=lambda e: (e.timestamp or start, e.stream or ""),
+        )
         metrics: dict[str, MetricSeries] = {}
         if "metrics" not in denied:
             try:
@@ -629,21 +764,35 @@ def _read_window(endpoint: str, start: datetime, end: datetime, opts: AwsOptions
                 denied["metrics"] = err
             except bex.BotoCoreError as exc:
                 raise translate(exc, "GetMetricData") from None
-        incidents.append(Incident(
-            id=f"{endpoint}/{v.name}-{start:%Y-%m-%dT%H:%MZ}", endpoint=endpoint, variant=v.name, start=start,
-            end=end, logs=events, metrics=metrics,
-            context=Context(status=info.status, failure_reason=info.failure_reason, instance_type=v.instance_type,
-                            instance_count=v.instance_count, image=v.image),
-        ))
+        incidents.append(
+            Incident(
+                id=f"{endpoint}/{v.name}-{start:%Y-%m-%dT%H:%MZ}",
+                endpoint=endpoint,
+                variant=v.name,
+                start=start,
+                end=end,
+                logs=events,
+                metrics=metrics,
+                context=Context(
+                    status=info.status,
+                    failure_reason=info.failure_reason,
+                    instance_type=v.instance_type,
+                    instance_count=v.instance_count,
+                    image=v.image,
+                ),
+            )
+        )
     if "logs" in denied and "metrics" in denied:
         calls = [str(e).split(":", 1)[0] for e in denied.values()]
-        raise AccessDenied(f"access denied on {', '.join(calls)} for {endpoint!r}, so neither its logs nor its "
-                           "metrics can be read; the identity needs logs:DescribeLogStreams and logs:FilterLogEvents "
-                           "and/or cloudwatch:GetMetricData (and sagemaker:DescribeEndpoint for the status)")
+        raise AccessDenied(
+            f"access denied on {', '.join(calls)} for {endpoint!r}, so neither its logs nor its "
+            "metrics can be read; the identity needs logs:DescribeLogStreams and logs:FilterLogEvents "
+            "and/or cloudwatch:GetMetricData (and sagemaker:DescribeEndpoint for the status)"
+        )
     if denied:
         left = [name for name in ("logs", "metrics", "status") if name not in denied]
-        for what, exc in denied.items():
-            notes.append(f"{what} not read ({exc}); classifying from {' and '.join(left)} only")
+        for what, refusal in denied.items():
+            notes.append(f"{what} not read ({refusal}); classifying from {' and '.join(left)} only")
     return Window(incidents, notes, events_read, partial)
 
 

@@ -17,14 +17,17 @@ import re
 # marks, embeddings, overrides and isolates, line and paragraph separators, and lone surrogates (not
 # encodable as UTF-8). What reaches a terminal shows them escaped (`inert`); JSON written by smtriage
 # spells them as \uXXXX escapes (`incident.json_text`), exact when read back.
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-                    "\ud800-\udfff]")
+UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 
 
 def inert(text: str) -> str:
     """Untrusted text with every unsafe character shown (`\x1b`), not obeyed."""
-    return UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text)
+    return UNSAFE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 def redacted(text: str) -> str:
@@ -44,7 +47,8 @@ def _from_json(text: str) -> str | None:
         return None
     if not isinstance(obj, dict):
         return None
-    fields = obj.get("fields") if isinstance(obj.get("fields"), dict) else {}
+    nested = obj.get("fields")
+    fields: dict = nested if isinstance(nested, dict) else {}
     for source in (fields, obj):
         for key in _MESSAGE_KEYS:
             value = source.get(key)

@@ -101,5 +101,13 @@ def line_table(texts: Sequence[str]) -> LineTable:
     line_kind = kind[hits.texts]
     pairs = np.unique(line_kind * len(SIGNALS) + hits.signals)
     firsts = first.tolist()
-    return LineTable(lines, owner, kind, first, [lines[i] for i in firsts], [keys[i] for i in firsts],
-                     pairs // len(SIGNALS), pairs % len(SIGNALS))
+    return LineTable(
+        lines,
+        owner,
+        kind,
+        first,
+        [lines[i] for i in firsts],
+        [keys[i] for i in firsts],
+        pairs // len(SIGNALS),
+        pairs % len(SIGNALS),
+    )

@@ -35,15 +35,27 @@ def _verdicts(model: TriageModel, incidents: Sequence[Incident], readings: Seque
         advice = remediate(label, inc, evidence, readings[i].own_texts(last=TEXTS_READ))
         guess = label
         if confidence < model.threshold:
-            advice = (f"Evidence is weak (confidence {percent(confidence)} is below {percent(model.threshold)}); best guess "
-                      f"{label.replace('_', ' ')}: {advice}")
+            advice = (
+                f"Evidence is weak (confidence {percent(confidence)} is below {percent(model.threshold)}); best guess "
+                f"{label.replace('_', ' ')}: {advice}"
+            )
             label = UNCERTAIN
-        out.append(Verdict(
-            id=inc.id, label=label, confidence=confidence,
-            probabilities={name: float(p[j]) for j, name in enumerate(model.labels)},
-            evidence=evidence, remediation=advice, model_version=model.version,
-            endpoint=inc.endpoint, variant=inc.variant, start=inc.start, end=inc.end, best_guess=guess,
-        ))
+        out.append(
+            Verdict(
+                id=inc.id,
+                label=label,
+                confidence=confidence,
+                probabilities={name: float(p[j]) for j, name in enumerate(model.labels)},
+                evidence=evidence,
+                remediation=advice,
+                model_version=model.version,
+                endpoint=inc.endpoint,
+                variant=inc.variant,
+                start=inc.start,
+                end=inc.end,
+                best_guess=guess,
+            )
+        )
     return out
 
 
@@ -58,8 +70,9 @@ def rules_of(model: TriageModel) -> episodes.EpisodeRules:
     return episodes.EpisodeRules(detect=float(detect)) if isinstance(detect, (int, float)) else episodes.EpisodeRules()
 
 
-def triage_window(model: TriageModel, window: Incident,
-                  rules: episodes.EpisodeRules | None = None) -> list[tuple[Incident, Verdict]]:
+def triage_window(
+    model: TriageModel, window: Incident, rules: episodes.EpisodeRules | None = None
+) -> list[tuple[Incident, Verdict]]:
     """Each failure episode of the window with its verdict; [] means no failure found."""
     found = episodes.split(window, model.read(window), rules or rules_of(model))
     verdicts = _verdicts(model, [inc for inc, _ in found], [reading for _, reading in found])

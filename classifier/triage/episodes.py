@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 
 import numpy as np
@@ -25,7 +25,7 @@ from ..model.features import Reading
 
 @dataclass(frozen=True)
 class EpisodeRules:
-    gap: timedelta = timedelta(minutes=10)   # quieter than this between candidates starts a new episode
+    gap: timedelta = timedelta(minutes=10)  # quieter than this between candidates starts a new episode
     lead: timedelta = timedelta(minutes=10)  # context kept before the first candidate (start-up, climbing memory)
     tail: timedelta = timedelta(minutes=2)
     max_episodes: int = 10
@@ -49,8 +49,9 @@ def fill_times(logs: list[LogEvent]) -> list[datetime | None]:
 
 def _seconds(times: list[datetime | None]) -> np.ndarray:
     """Epoch seconds of each time, NaN for none: what the splitting compares, as one array."""
-    return np.fromiter((t.timestamp() if t is not None else math.nan for t in times), dtype=np.float64,
-                       count=len(times))
+    return np.fromiter(
+        (t.timestamp() if t is not None else math.nan for t in times), dtype=np.float64, count=len(times)
+    )
 
 
 def _metric_points(incident: Incident) -> list[float]:
@@ -91,8 +92,9 @@ def episode_id(incident: Incident, first: datetime | None) -> str:
     return f"{base}-{first:%Y-%m-%dT%H:%M:%SZ}" if first is not None else base
 
 
-def _slice(incident: Incident, reading: Reading, seconds: np.ndarray, lo: datetime, hi: datetime,
-           first: datetime) -> tuple[Incident, Reading]:
+def _slice(
+    incident: Incident, reading: Reading, seconds: np.ndarray, lo: datetime, hi: datetime, first: datetime
+) -> tuple[Incident, Reading]:
     a, b = lo.timestamp(), hi.timestamp()
     kept = np.flatnonzero(np.isnan(seconds) | ((seconds >= a) & (seconds <= b)))
     logs = [incident.logs[i] for i in kept.tolist()]
@@ -127,17 +129,25 @@ def split(incident: Incident, reading: Reading, rules: EpisodeRules = EpisodeRul
     while len(groups) > rules.max_episodes:  # merge the two closest neighbours
         gaps = [groups[k + 1][0] - groups[k][1] for k in range(len(groups) - 1)]
         k = gaps.index(min(gaps))
-        groups[k:k + 2] = [(groups[k][0], groups[k + 1][1])]
-    tz = next((t.tzinfo for t in (incident.start, incident.end) if t is not None), timezone.utc)
+        groups[k : k + 2] = [(groups[k][0], groups[k + 1][1])]
+    tz = next((t.tzinfo for t in (incident.start, incident.end) if t is not None), UTC)
     lo_bound = incident.start or datetime.min.replace(tzinfo=tz)
     hi_bound = incident.end or datetime.max.replace(tzinfo=tz)
     out = []
     for first, last in groups:
         t0, t1 = _at(first), _at(last)
-        out.append(_slice(incident, reading, seconds, max(_moved(t0, -rules.lead), lo_bound),
-                          min(_moved(t1, rules.tail), hi_bound), t0))
+        out.append(
+            _slice(
+                incident,
+                reading,
+                seconds,
+                max(_moved(t0, -rules.lead), lo_bound),
+                min(_moved(t1, rules.tail), hi_bound),
+                t0,
+            )
+        )
     return out
 
 
 def _at(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(seconds, tz=UTC)

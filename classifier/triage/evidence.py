@@ -43,8 +43,10 @@ def describe_metric(name: str, series: MetricSeries, instance_type: str | None) 
     if name.endswith("Utilization"):
         full = capacity.full_scale(name, instance_type, float(vals.max()))
         high = int((vals >= capacity.SATURATED * full).sum())
-        return (f"{name} peaked at {_fmt_pct(vals.max())}{capacity.devices(name, instance_type)}{where} (started at "
-                f"{_fmt_pct(vals[0])}; ≥{capacity.SATURATED:.0%} of full in {high} of {vals.size} minutes)")
+        return (
+            f"{name} peaked at {_fmt_pct(vals.max())}{capacity.devices(name, instance_type)}{where} (started at "
+            f"{_fmt_pct(vals[0])}; ≥{capacity.SATURATED:.0%} of full in {high} of {vals.size} minutes)"
+        )
     if name in ("ModelLatency", "OverheadLatency", "ModelSetupTime"):
         return f"{name} peaked at {_fmt_us(vals.max())} (median {_fmt_us(float(np.median(vals)))})"
     with np.errstate(over="ignore"):  # absurd datapoints (1e308 errors a minute) sum to inf, printed as such
@@ -55,8 +57,12 @@ def describe_metric(name: str, series: MetricSeries, instance_type: str | None) 
     return f"{name}: {total:,.0f} in {minutes} of {vals.size} minutes"
 
 
-_DERIVED_METRIC = {"rate_5xx": "Invocation5XXErrors", "rate_4xx": "Invocation4XXErrors",
-                   "rate_model_errors": "InvocationModelErrors", "traffic_drop": "Invocations"}
+_DERIVED_METRIC = {
+    "rate_5xx": "Invocation5XXErrors",
+    "rate_4xx": "Invocation4XXErrors",
+    "rate_model_errors": "InvocationModelErrors",
+    "traffic_drop": "Invocations",
+}
 
 
 def _metric_columns() -> dict[str, np.ndarray]:
@@ -132,11 +138,11 @@ def explain(model: TriageModel, incident: Incident, label: str, row_scaled, read
         score = float(contrib[cols].sum())
         if series is None or score <= 0:
             continue
-        text = describe_metric(name, series, incident.context.instance_type)
-        if text:
-            items.append(Evidence("metric", text, score, metric=name))
+        said = describe_metric(name, series, incident.context.instance_type)
+        if said:
+            items.append(Evidence("metric", said, score, metric=name))
 
-    status = (incident.context.status or "")
+    status = incident.context.status or ""
     if status.lower() == "failed":
         status_col = dense_feature_names().index("ctx:status_failed")
         score = float(contrib[status_col])

@@ -23,27 +23,61 @@ TEXTS_READ = 2000
 _FRAME = re.compile(r'File "([^"]+)", line (\d+), in ([\w<>.]+)')
 _EXC = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt))(?::\s+(.*)|\s*$)")
 _SOURCE_LINE = re.compile(r"\braise\b|^\s*(?:return|if|for|with|self\.)\b")
-_SITE = re.compile(r"site-packages|dist-packages|/lib/python\d|/usr/lib/|<frozen|/opt/conda/lib/|ts/model_service_worker|"
-                   r"sagemaker_inference|sagemaker_containers|sagemaker_huggingface|mms/|/tritonserver/")
+_SITE = re.compile(
+    r"site-packages|dist-packages|/lib/python\d|/usr/lib/|<frozen|/opt/conda/lib/|ts/model_service_worker|"
+    r"sagemaker_inference|sagemaker_containers|sagemaker_huggingface|mms/|/tritonserver/"
+)
 _MODULE = re.compile(r"no module named ['\"]?([\w.]+)", re.I)
-_ENV = re.compile(r"\b(SAGEMAKER_[A-Z_]+|HF_[A-Z_]+|OPTION_[A-Z_]+|SM_[A-Z_]+|MAX_[A-Z_]+|TS_[A-Z_]+|"
-                  r"MODEL_SERVER_[A-Z_]+|NUM_SHARD|CUDA_VISIBLE_DEVICES)\b")
+_ENV = re.compile(
+    r"\b(SAGEMAKER_[A-Z_]+|HF_[A-Z_]+|OPTION_[A-Z_]+|SM_[A-Z_]+|MAX_[A-Z_]+|TS_[A-Z_]+|"
+    r"MODEL_SERVER_[A-Z_]+|NUM_SHARD|CUDA_VISIBLE_DEVICES)\b"
+)
 _TYPE = r"(?:application|text|image|audio|video)/[\w+-]+(?:\.[\w+-]+)*"
 _CT = re.compile(f"({_TYPE})", re.I)
 _REJECTED = re.compile(
     rf"content[-_ ]?type:?\s*['\"]?({_TYPE})['\"]?\s+(?:is\s+)?(?:not\s+supported|unsupported|not\s+accepted)"
     rf"|unsupported\s+(?:content|media|accept)[-_ ]?type:?\s*['\"]?({_TYPE})"
-    rf"|({_TYPE})['\"]?\s+(?:is\s+)?not\s+supported", re.I)
-_ACCEPTED = re.compile(rf"(?:one of|\b(?<!un)supported (?:content )?types?(?: are)?|expected|accepts?)[:\s]*\[?((?:['\"]?{_TYPE}['\"]?[,\s]*(?:or\s+)?)+)", re.I)
+    rf"|({_TYPE})['\"]?\s+(?:is\s+)?not\s+supported",
+    re.I,
+)
+_ACCEPTED = re.compile(
+    rf"(?:one of|\b(?<!un)supported (?:content )?types?(?: are)?|expected|accepts?)[:\s]*\[?((?:['\"]?{_TYPE}['\"]?[,\s]*(?:or\s+)?)+)",
+    re.I,
+)
 
 
-_GENERIC = frozenset({"severity", "healthy", "exception", "traceback", "status", "http", "latency", "worker",
-                      "user_code", "shape", "numeric", "serialization", "weights", "tokenizer", "gpu_info"})
+_GENERIC = frozenset(
+    {
+        "severity",
+        "healthy",
+        "exception",
+        "traceback",
+        "status",
+        "http",
+        "latency",
+        "worker",
+        "user_code",
+        "shape",
+        "numeric",
+        "serialization",
+        "weights",
+        "tokenizer",
+        "gpu_info",
+    }
+)
 # a metric in the evidence points at the same cause as these signal families
-_METRIC_FAMILY = {"MemoryUtilization": "memory", "GPUMemoryUtilization": "gpu_memory", "DiskUtilization": "disk",
-                  "CPUUtilization": "capacity", "ModelLatency": "capacity", "Invocation5XXErrors": "capacity",
-                  "InvocationModelErrors": "capacity", "Invocations": "capacity", "OverheadLatency": "capacity",
-                  "GPUUtilization": "capacity"}
+_METRIC_FAMILY = {
+    "MemoryUtilization": "memory",
+    "GPUMemoryUtilization": "gpu_memory",
+    "DiskUtilization": "disk",
+    "CPUUtilization": "capacity",
+    "ModelLatency": "capacity",
+    "Invocation5XXErrors": "capacity",
+    "InvocationModelErrors": "capacity",
+    "Invocations": "capacity",
+    "OverheadLatency": "capacity",
+    "GPUUtilization": "capacity",
+}
 
 
 def _families(evidence: Sequence[Evidence]) -> list[str]:
@@ -78,15 +112,25 @@ def _names(types: list[capacity.InstanceType]) -> str:
 
 # ---------------------------------------------------------------- resource exhaustion
 
+
 def _gpu_memory(incident: Incident, texts: Sequence[str] = ()) -> str:
     itype = incident.context.instance_type
     it = capacity.lookup(itype)
     bigger = capacity.bigger_for_gpu_memory(itype)
-    target = f"move to an instance with more GPU memory such as {_names(bigger)}" if bigger else "move to an instance with more GPU memory"
-    have = f" on {it.name} ({it.gpus}×{it.gpu_memory_gib:.0f} GiB {it.accelerator})" if it and it.gpus else (
-        f" on {itype}" if itype else "")
-    return (f"GPU memory ran out{have}: {target}, or lower the batch size / max total tokens / "
-            "gpu_memory_utilization, or quantize or shard the model.")
+    target = (
+        f"move to an instance with more GPU memory such as {_names(bigger)}"
+        if bigger
+        else "move to an instance with more GPU memory"
+    )
+    have = (
+        f" on {it.name} ({it.gpus}×{it.gpu_memory_gib:.0f} GiB {it.accelerator})"
+        if it and it.gpus
+        else (f" on {itype}" if itype else "")
+    )
+    return (
+        f"GPU memory ran out{have}: {target}, or lower the batch size / max total tokens / "
+        "gpu_memory_utilization, or quantize or shard the model."
+    )
 
 
 def _host_memory(incident: Incident, texts: Sequence[str] = ()) -> str:
@@ -94,34 +138,55 @@ def _host_memory(incident: Incident, texts: Sequence[str] = ()) -> str:
     on = f" on {itype}" if itype else ""
     mem = _peak(incident, "MemoryUtilization")
     bigger = capacity.bigger_for_memory(itype)
-    head = f"MemoryUtilization peaked at {mem:.0f}%{on}: " if mem is not None and mem >= 80 else f"The host ran out of memory{on}: "
-    target = (f"move to an instance with more memory such as {_names(bigger)}" if bigger
-              else "move to an instance type with more memory")
+    head = (
+        f"MemoryUtilization peaked at {mem:.0f}%{on}: "
+        if mem is not None and mem >= 80
+        else f"The host ran out of memory{on}: "
+    )
+    target = (
+        f"move to an instance with more memory such as {_names(bigger)}"
+        if bigger
+        else "move to an instance type with more memory"
+    )
     return head + target + ", add instances, or run fewer model-server workers (SAGEMAKER_MODEL_SERVER_WORKERS)."
 
 
 def _jvm_memory(incident: Incident, texts: Sequence[str] = ()) -> str:
-    return ("The model server's JVM ran out of memory: raise -Xmx / -XX:MaxDirectMemorySize in vmargs of the "
-            "server's config.properties, lower max_request_size or the batch size, or move to a bigger instance.")
+    return (
+        "The model server's JVM ran out of memory: raise -Xmx / -XX:MaxDirectMemorySize in vmargs of the "
+        "server's config.properties, lower max_request_size or the batch size, or move to a bigger instance."
+    )
 
 
 def _disk(incident: Incident, texts: Sequence[str] = ()) -> str:
     if "/dev/shm" in "\n".join(texts):
-        return ("Shared memory (/dev/shm) is full: it is sized by the instance; lower the number of workers or the "
-                "batch size that share it (e.g. DataLoader workers, Triton's shm regions), or move to a bigger instance.")
-    return ("The disk filled up: raise VolumeSizeInGB on the production variant (up to 512 GB), pick an instance "
-            "with local NVMe storage, or ship fewer/smaller weight files in model.tar.gz.")
+        return (
+            "Shared memory (/dev/shm) is full: it is sized by the instance; lower the number of workers or the "
+            "batch size that share it (e.g. DataLoader workers, Triton's shm regions), or move to a bigger instance."
+        )
+    return (
+        "The disk filled up: raise VolumeSizeInGB on the production variant (up to 512 GB), pick an instance "
+        "with local NVMe storage, or ship fewer/smaller weight files in model.tar.gz."
+    )
 
 
 def _capacity(incident: Incident, texts: Sequence[str] = ()) -> str:
     bigger = capacity.bigger_for_cpu(incident.context.instance_type)
     more = f" or a larger instance such as {_names(bigger)}" if bigger else ""
-    return ("The endpoint is saturated: add instances (target-tracking auto scaling on InvocationsPerInstance)"
-            f"{more}, and raise the number of workers if CPU is idle.")
+    return (
+        "The endpoint is saturated: add instances (target-tracking auto scaling on InvocationsPerInstance)"
+        f"{more}, and raise the number of workers if CPU is idle."
+    )
 
 
-_RESOURCE = {"gpu_memory": _gpu_memory, "jvm_memory": _jvm_memory, "memory": _host_memory, "disk": _disk,
-             "capacity": _capacity, "timeout": _capacity}
+_RESOURCE = {
+    "gpu_memory": _gpu_memory,
+    "jvm_memory": _jvm_memory,
+    "memory": _host_memory,
+    "disk": _disk,
+    "capacity": _capacity,
+    "timeout": _capacity,
+}
 
 
 def _resource(incident: Incident, families: list[str], texts: Sequence[str]) -> str:
@@ -133,6 +198,7 @@ def _resource(incident: Incident, families: list[str], texts: Sequence[str]) -> 
 
 
 # ---------------------------------------------------------------- configuration errors
+
 
 def _expected_content_type(incident: Incident, text: str) -> str:
     """What the container says it accepts, else what its framework's default handler accepts."""
@@ -152,16 +218,20 @@ def _expected_content_type(incident: Incident, text: str) -> str:
 def _content_type(incident: Incident, text: str) -> str:
     rejected = _REJECTED.search(text)
     got = f" (it rejected {next(g for g in rejected.groups() if g)})" if rejected else ""
-    return (f"Send the content type the container accepts{got}: {_expected_content_type(incident, text)}; with "
-            "the SageMaker SDK set the predictor's serializer (e.g. CSVSerializer or JSONSerializer) to match, "
-            "or add that type to your input_fn.")
+    return (
+        f"Send the content type the container accepts{got}: {_expected_content_type(incident, text)}; with "
+        "the SageMaker SDK set the predictor's serializer (e.g. CSVSerializer or JSONSerializer) to match, "
+        "or add that type to your input_fn."
+    )
 
 
 def _import(incident: Incident, text: str) -> str:
     m = _MODULE.search(text)
     mod = m.group(1).split(".")[0] if m else "the missing package"
-    return (f"Add {mod} to code/requirements.txt inside model.tar.gz (or to the image), and check that the "
-            "package versions match the serving container's Python.")
+    return (
+        f"Add {mod} to code/requirements.txt inside model.tar.gz (or to the image), and check that the "
+        "package versions match the serving container's Python."
+    )
 
 
 def _gpu_config(incident: Incident, text: str) -> str:
@@ -169,42 +239,59 @@ def _gpu_config(incident: Incident, text: str) -> str:
     it = capacity.lookup(incident.context.instance_type)
     sharding = re.search(r"shard|tensor.?parallel|num_gpus|world.?size|tp_degree|device ordinal|partitions", low)
     if sharding and it and it.gpus:
-        return (f"{it.name} has {it.gpus} GPU{'s' if it.gpus > 1 else ''}: set SM_NUM_GPUS / num_shard / "
-                f"option.tensor_parallel_degree to at most {it.gpus} and to a divisor of the model's attention heads "
-                "(or turn sharding off for a model that does not support it), or choose an instance with more GPUs.")
+        return (
+            f"{it.name} has {it.gpus} GPU{'s' if it.gpus > 1 else ''}: set SM_NUM_GPUS / num_shard / "
+            f"option.tensor_parallel_degree to at most {it.gpus} and to a divisor of the model's attention heads "
+            "(or turn sharding off for a model that does not support it), or choose an instance with more GPUs."
+        )
     if sharding:
-        return ("Set the sharding degree (SM_NUM_GPUS / num_shard / option.tensor_parallel_degree) to no more "
-                "than the instance's GPU count and to a divisor of the model's attention heads, or turn sharding "
-                "off for a model that does not support it.")
-    return ("The image and the hardware disagree: use a GPU instance (e.g. ml.g5.xlarge) for a GPU image, the "
-            "CPU image on a CPU instance, or an image built for the instance's CUDA driver and GPU generation.")
+        return (
+            "Set the sharding degree (SM_NUM_GPUS / num_shard / option.tensor_parallel_degree) to no more "
+            "than the instance's GPU count and to a divisor of the model's attention heads, or turn sharding "
+            "off for a model that does not support it."
+        )
+    return (
+        "The image and the hardware disagree: use a GPU instance (e.g. ml.g5.xlarge) for a GPU image, the "
+        "CPU image on a CPU instance, or an image built for the instance's CUDA driver and GPU generation."
+    )
 
 
 def _limits(incident: Incident, text: str) -> str:
-    return ("A serving limit is set too low for the requests: raise MAX_INPUT_LENGTH / MAX_TOTAL_TOKENS (TGI), "
-            "option.max_model_len (LMI) or the payload limit, or truncate inputs on the client.")
+    return (
+        "A serving limit is set too low for the requests: raise MAX_INPUT_LENGTH / MAX_TOTAL_TOKENS (TGI), "
+        "option.max_model_len (LMI) or the payload limit, or truncate inputs on the client."
+    )
 
 
 def _permission(incident: Incident, text: str) -> str:
-    return ("Grant the endpoint's execution role access to what it reads (s3:GetObject on the model data, "
-            "ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the image, kms:Decrypt if encrypted), and a "
-            "token for gated Hugging Face models (HF_TOKEN / HUGGING_FACE_HUB_TOKEN).")
+    return (
+        "Grant the endpoint's execution role access to what it reads (s3:GetObject on the model data, "
+        "ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the image, kms:Decrypt if encrypted), and a "
+        "token for gated Hugging Face models (HF_TOKEN / HUGGING_FACE_HUB_TOKEN)."
+    )
 
 
 def _model_options(incident: Incident, text: str) -> str:
-    return ("The model needs a loading option it was not given, or one this GPU or version does not support: "
-            "trust_remote_code=True (HF_TRUST_REMOTE_CODE / OPTION_TRUST_REMOTE_CODE) for custom model code, a "
-            "quantization the GPU supports (or none), and a revision that exists.")
+    return (
+        "The model needs a loading option it was not given, or one this GPU or version does not support: "
+        "trust_remote_code=True (HF_TRUST_REMOTE_CODE / OPTION_TRUST_REMOTE_CODE) for custom model code, a "
+        "quantization the GPU supports (or none), and a revision that exists."
+    )
 
 
 def _timeout(incident: Incident, text: str) -> str:
-    set_to = re.search(r"\b((?:SAGEMAKER_MODEL_SERVER_TIMEOUT|default_response_timeout|model_loading_timeout|"
-                       r"MODEL_SERVER_TIMEOUT|ContainerStartupHealthCheckTimeoutInSeconds)\b\s*[=:]\s*\d+)", text)
+    set_to = re.search(
+        r"\b((?:SAGEMAKER_MODEL_SERVER_TIMEOUT|default_response_timeout|model_loading_timeout|"
+        r"MODEL_SERVER_TIMEOUT|ContainerStartupHealthCheckTimeoutInSeconds)\b\s*[=:]\s*\d+)",
+        text,
+    )
     now = f" ({set_to.group(1)} now)" if set_to else ""
-    return (f"A timeout is shorter than the model needs{now}: raise ContainerStartupHealthCheckTimeoutInSeconds "
-            "(60–3600) for slow loads, or the model server's timeout (SAGEMAKER_MODEL_SERVER_TIMEOUT, TorchServe "
-            "default_response_timeout, LMI model_loading_timeout); the container must answer GET /ping on 8080 "
-            "within 2 s.")
+    return (
+        f"A timeout is shorter than the model needs{now}: raise ContainerStartupHealthCheckTimeoutInSeconds "
+        "(60–3600) for slow loads, or the model server's timeout (SAGEMAKER_MODEL_SERVER_TIMEOUT, TorchServe "
+        "default_response_timeout, LMI model_loading_timeout); the container must answer GET /ping on 8080 "
+        "within 2 s."
+    )
 
 
 def _env(incident: Incident, text: str) -> str:
@@ -214,33 +301,50 @@ def _env(incident: Incident, text: str) -> str:
 
 
 def _artifact(incident: Incident, text: str) -> str:
-    return ("Check ModelDataUrl and the model.tar.gz layout: weights at the archive root (or what HF_MODEL_ID / "
-            "option.model_id points to) and your handler at code/inference.py (SAGEMAKER_PROGRAM=inference.py), "
-            "readable by the execution role.")
+    return (
+        "Check ModelDataUrl and the model.tar.gz layout: weights at the archive root (or what HF_MODEL_ID / "
+        "option.model_id points to) and your handler at code/inference.py (SAGEMAKER_PROGRAM=inference.py), "
+        "readable by the execution role."
+    )
 
 
 def _quota(incident: Incident, text: str) -> str:
     itype = incident.context.instance_type
     which = f"'{itype} for endpoint usage'" if itype else "the instance type's 'for endpoint usage' quota"
-    return (f"Request a quota increase for {which} in Service Quotas (Amazon SageMaker), or choose an instance "
-            "type that is available to the account in this region.")
+    return (
+        f"Request a quota increase for {which} in Service Quotas (Amazon SageMaker), or choose an instance "
+        "type that is available to the account in this region."
+    )
 
 
 def _startup(incident: Incident, text: str) -> str:
-    return ("The container did not start serving: it must run `serve` (docker run <image> serve), listen on "
-            "port 8080 and answer GET /ping and POST /invocations.")
+    return (
+        "The container did not start serving: it must run `serve` (docker run <image> serve), listen on "
+        "port 8080 and answer GET /ping and POST /invocations."
+    )
 
 
 def _version(incident: Incident, text: str) -> str:
-    return ("Versions disagree: use the serving image built for the framework and version the model was trained "
-            "with (or pin the packages in requirements.txt to match).")
+    return (
+        "Versions disagree: use the serving image built for the framework and version the model was trained "
+        "with (or pin the packages in requirements.txt to match)."
+    )
 
 
 # Strong families name a cause; weak ones ("did not pass the ping health check",
 # "not found") follow from many causes and decide only when nothing stronger is there.
-_CONFIG_STRONG = {"content_type": _content_type, "import": _import, "gpu_config": _gpu_config, "limits": _limits,
-                  "permission": _permission, "model_options": _model_options, "timeout": _timeout, "config": _env,
-                  "artifact": _artifact, "quota": _quota}
+_CONFIG_STRONG = {
+    "content_type": _content_type,
+    "import": _import,
+    "gpu_config": _gpu_config,
+    "limits": _limits,
+    "permission": _permission,
+    "model_options": _model_options,
+    "timeout": _timeout,
+    "config": _env,
+    "artifact": _artifact,
+    "quota": _quota,
+}
 _CONFIG_WEAK = {"missing": _artifact, "startup": _startup, "health": _timeout, "version": _version}
 
 
@@ -255,14 +359,18 @@ def _config(incident: Incident, families: list[str], text: str) -> str:
         for fam in everywhere:
             if fam in table:
                 return table[fam](incident, text)
-    return ("Compare the endpoint configuration (image, instance type, environment, model data) with what the "
-            "container expects.")
+    return (
+        "Compare the endpoint configuration (image, instance type, environment, model data) with what the "
+        "container expects."
+    )
 
 
 # ---------------------------------------------------------------- model bugs
 
-_WRAPPERS = re.compile(r"UnexpectedStatusException|WaiterError|ModelError|ClientError|PredictionException"
-                       r"|WorkerInitializationException|CompletionException|EngineException")
+_WRAPPERS = re.compile(
+    r"UnexpectedStatusException|WaiterError|ModelError|ClientError|PredictionException"
+    r"|WorkerInitializationException|CompletionException|EngineException"
+)
 
 
 def _last_lines(incident: Incident, n: int) -> list[str]:
@@ -294,8 +402,11 @@ def _model_bug(incident: Incident) -> str:
     found = [m for _, m in named]
     later = [m for k, m in named if k > after and not _WRAPPERS.search(m.group(1))]
     excs = later or found
-    exc = (f"{excs[0].group(1)}: {(excs[0].group(2) or '')[:160]}".rstrip(": ") if excs
-           else "the exception in your handler")
+    exc = (
+        f"{excs[0].group(1)}: {(excs[0].group(2) or '')[:160]}".rstrip(": ")
+        if excs
+        else "the exception in your handler"
+    )
     where = ""
     if user:
         f = user[-1][1]
@@ -312,10 +423,10 @@ def _model_bug(incident: Incident) -> str:
         hint = " The handler must return a list with one response per request in the batch."
     elif "out of range float" in low or "nan" in low and re.search(r"\bnan\b", low):
         hint = " The model produced NaN/inf: check the inputs' scaling and the weights for NaN."
-    return (f"Fix {exc}{where}; reproduce it locally by calling the handler with the failing payload "
-            f"(SageMaker local mode or the container with `docker run ... serve`).{hint}")
-
-
+    return (
+        f"Fix {exc}{where}; reproduce it locally by calling the handler with the failing payload "
+        f"(SageMaker local mode or the container with `docker run ... serve`).{hint}"
+    )
 
 
 def remediate(label: str, incident: Incident, evidence: Sequence[Evidence], texts: Sequence[str]) -> str:

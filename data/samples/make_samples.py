@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 OUT = Path(__file__).with_name("incidents.jsonl")
-T0 = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
 
 
 def iso(t: datetime) -> str:
@@ -44,8 +44,13 @@ def nginx_access(t: datetime, path: str, status: int, size: int) -> str:
 def fraud(rng: random.Random) -> dict:
     stream = "AllTraffic/i-0f3a9c41d27b85e16"
     logs = []
-    for line in ("Starting gunicorn 20.1.0", "Listening at: unix:/tmp/gunicorn.sock (12)", "Using worker: gevent",
-                 "Booting worker with pid: 21", "Booting worker with pid: 22"):
+    for line in (
+        "Starting gunicorn 20.1.0",
+        "Listening at: unix:/tmp/gunicorn.sock (12)",
+        "Using worker: gevent",
+        "Booting worker with pid: 21",
+        "Booting worker with pid: 22",
+    ):
         logs.append((T0, f"[{T0:%Y-%m-%d %H:%M:%S} +0000] [12] [INFO] {line}"))
     t = T0 + timedelta(seconds=20)
     pid = 23
@@ -56,13 +61,23 @@ def fraud(rng: random.Random) -> dict:
         failing = minute >= 21 and rng.random() < min(0.6, (minute - 20) * 0.08)
         logs.append((t, nginx_access(t, "/invocations", 502 if failing else 200, 157 if failing else 38)))
         if failing and rng.random() < 0.35:
-            logs.append((t, f"{t:%Y/%m/%d %H:%M:%S} [error] 14#14: *{rng.randint(900, 9999)} upstream prematurely "
-                            "closed connection while reading response header from upstream, client: 10.32.0.2, "
-                            'server: , request: "POST /invocations HTTP/1.1", upstream: '
-                            '"http://unix:/tmp/gunicorn.sock:/invocations", host: "model.aws.local:8080"'))
+            logs.append(
+                (
+                    t,
+                    f"{t:%Y/%m/%d %H:%M:%S} [error] 14#14: *{rng.randint(900, 9999)} upstream prematurely "
+                    "closed connection while reading response header from upstream, client: 10.32.0.2, "
+                    'server: , request: "POST /invocations HTTP/1.1", upstream: '
+                    '"http://unix:/tmp/gunicorn.sock:/invocations", host: "model.aws.local:8080"',
+                )
+            )
         if minute >= 21 and rng.random() < 0.06:
-            logs.append((t, f"[{t:%Y-%m-%d %H:%M:%S} +0000] [12] [ERROR] Worker (pid:{pid - 2}) was sent SIGKILL! "
-                            "Perhaps out of memory?"))
+            logs.append(
+                (
+                    t,
+                    f"[{t:%Y-%m-%d %H:%M:%S} +0000] [12] [ERROR] Worker (pid:{pid - 2}) was sent SIGKILL! "
+                    "Perhaps out of memory?",
+                )
+            )
             logs.append((t, f"[{t:%Y-%m-%d %H:%M:%S} +0000] [{pid}] [INFO] Booting worker with pid: {pid}"))
             pid += 1
         t += timedelta(seconds=rng.randint(4, 9))
@@ -71,14 +86,25 @@ def fraud(rng: random.Random) -> dict:
     err5 = [0] * 21 + [rng.randint(4, 12) * (i - 20) for i in range(21, 30)]
     lat = [rng.uniform(38e3, 46e3) if i < 18 else rng.uniform(38e3, 46e3) * (1 + (i - 17) * 0.9) for i in range(30)]
     return {
-        "id": "fraud-detector-prod-sample", "endpoint": "fraud-detector-prod", "variant": "AllTraffic",
-        "start": iso(T0), "end": iso(T0 + timedelta(minutes=30)),
-        "context": {"status": "InService", "failure_reason": None, "instance_type": "ml.m5.large", "instance_count": 1,
-                    "image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"},
+        "id": "fraud-detector-prod-sample",
+        "endpoint": "fraud-detector-prod",
+        "variant": "AllTraffic",
+        "start": iso(T0),
+        "end": iso(T0 + timedelta(minutes=30)),
+        "context": {
+            "status": "InService",
+            "failure_reason": None,
+            "instance_type": "ml.m5.large",
+            "instance_count": 1,
+            "image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
+        },
         "logs": [{"timestamp": iso(ts), "stream": stream, "message": m} for ts, m in logs],
         "metrics": {
             "MemoryUtilization": {"timestamps": minutes(30), "values": mem},
-            "CPUUtilization": {"timestamps": minutes(30), "values": [round(rng.uniform(70, 120), 1) for _ in range(30)]},
+            "CPUUtilization": {
+                "timestamps": minutes(30),
+                "values": [round(rng.uniform(70, 120), 1) for _ in range(30)],
+            },
             "Invocations": {"timestamps": minutes(30), "values": inv},
             "Invocation5XXErrors": {"timestamps": minutes(30), "values": err5},
             "Invocation4XXErrors": {"timestamps": minutes(30), "values": [0] * 30},
@@ -99,39 +125,72 @@ def sentiment(rng: random.Random) -> dict:
         "[INFO ] main com.amazonaws.ml.mms.ModelServer - Inference API bind to: http://0.0.0.0:8080",
     ]
     for i, line in enumerate(start):
-        logs.append((T0 + timedelta(seconds=i), f"{T0 + timedelta(seconds=i):%Y-%m-%d %H:%M:%S},{rng.randint(100, 999)} {line}"))
+        logs.append(
+            (T0 + timedelta(seconds=i), f"{T0 + timedelta(seconds=i):%Y-%m-%d %H:%M:%S},{rng.randint(100, 999)} {line}")
+        )
     t = T0 + timedelta(seconds=30)
     while t < T0 + timedelta(minutes=20):
         ms = f"{t:%Y-%m-%d %H:%M:%S},{rng.randint(100, 999)}"
         if rng.random() < 0.3:
             logs.append((t, f'{ms} [INFO ] pool-1-thread-3 ACCESS_LOG - /10.32.0.2:51412 "GET /ping HTTP/1.1" 200 0'))
         if t >= T0 + timedelta(minutes=9) and rng.random() < 0.7:
-            logs.append((t, f"{ms} [INFO ] W-9000-model-stdout com.amazonaws.ml.mms.wlm.WorkerLifeCycle - "
-                            "mms.service.PredictionException: Content type text/csv is not supported by this "
-                            "framework.\n\n            Please make sure the Content-Type header is one of "
-                            "application/json, text/plain. : 415"))
-            logs.append((t, f'{ms} [INFO ] W-9000-model ACCESS_LOG - /10.32.0.2:51412 "POST /invocations HTTP/1.1" 415 3'))
+            logs.append(
+                (
+                    t,
+                    f"{ms} [INFO ] W-9000-model-stdout com.amazonaws.ml.mms.wlm.WorkerLifeCycle - "
+                    "mms.service.PredictionException: Content type text/csv is not supported by this "
+                    "framework.\n\n            Please make sure the Content-Type header is one of "
+                    "application/json, text/plain. : 415",
+                )
+            )
+            logs.append(
+                (t, f'{ms} [INFO ] W-9000-model ACCESS_LOG - /10.32.0.2:51412 "POST /invocations HTTP/1.1" 415 3')
+            )
         else:
-            logs.append((t, f"{ms} [INFO ] W-9000-model-stdout com.amazonaws.ml.mms.wlm.WorkerLifeCycle - "
-                            f"Preprocess time - {rng.uniform(0.1, 0.4):.3f} ms"))
-            logs.append((t, f'{ms} [INFO ] W-9000-model ACCESS_LOG - /10.32.0.2:51412 "POST /invocations HTTP/1.1" 200 {rng.randint(40, 60)}'))
+            logs.append(
+                (
+                    t,
+                    f"{ms} [INFO ] W-9000-model-stdout com.amazonaws.ml.mms.wlm.WorkerLifeCycle - "
+                    f"Preprocess time - {rng.uniform(0.1, 0.4):.3f} ms",
+                )
+            )
+            logs.append(
+                (
+                    t,
+                    f'{ms} [INFO ] W-9000-model ACCESS_LOG - /10.32.0.2:51412 "POST /invocations HTTP/1.1" 200 {rng.randint(40, 60)}',
+                )
+            )
         t += timedelta(seconds=rng.randint(5, 12))
     inv = [rng.randint(8, 14) for _ in range(20)]
     err4 = [0] * 9 + [max(1, v - rng.randint(2, 4)) for v in inv[9:]]
     return {
-        "id": "sentiment-hf-staging-sample", "endpoint": "sentiment-hf-staging", "variant": "AllTraffic",
-        "start": iso(T0), "end": iso(T0 + timedelta(minutes=20)),
-        "context": {"status": "InService", "failure_reason": None, "instance_type": "ml.g4dn.xlarge", "instance_count": 1,
-                    "image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:"
-                             "2.1.0-transformers4.37.0-gpu-py310-cu118-ubuntu20.04"},
+        "id": "sentiment-hf-staging-sample",
+        "endpoint": "sentiment-hf-staging",
+        "variant": "AllTraffic",
+        "start": iso(T0),
+        "end": iso(T0 + timedelta(minutes=20)),
+        "context": {
+            "status": "InService",
+            "failure_reason": None,
+            "instance_type": "ml.g4dn.xlarge",
+            "instance_count": 1,
+            "image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:"
+            "2.1.0-transformers4.37.0-gpu-py310-cu118-ubuntu20.04",
+        },
         "logs": [{"timestamp": iso(ts), "stream": stream, "message": m} for ts, m in logs],
         "metrics": {
             "Invocations": {"timestamps": minutes(20), "values": inv},
             "Invocation4XXErrors": {"timestamps": minutes(20), "values": err4},
             "Invocation5XXErrors": {"timestamps": minutes(20), "values": [0] * 20},
             "ModelLatency": {"timestamps": minutes(20), "values": [rng.randint(18000, 26000) for _ in range(20)]},
-            "GPUMemoryUtilization": {"timestamps": minutes(20), "values": [round(rng.uniform(8, 9), 1) for _ in range(20)]},
-            "MemoryUtilization": {"timestamps": minutes(20), "values": [round(rng.uniform(21, 23), 1) for _ in range(20)]},
+            "GPUMemoryUtilization": {
+                "timestamps": minutes(20),
+                "values": [round(rng.uniform(8, 9), 1) for _ in range(20)],
+            },
+            "MemoryUtilization": {
+                "timestamps": minutes(20),
+                "values": [round(rng.uniform(21, 23), 1) for _ in range(20)],
+            },
         },
         "label": "configuration_error",
     }
@@ -141,13 +200,15 @@ def recsys(rng: random.Random) -> dict:
     streams = ["AllTraffic/i-0b8e1d2c3a4f56789", "AllTraffic/i-0c9f2e3d4b5a67890"]
     logs = []
     for s in streams:
-        for i, line in enumerate((
-            "[INFO ] main org.pytorch.serve.servingsdk.impl.PluginsManager - Initializing plugins manager...",
-            "[INFO ] main org.pytorch.serve.ModelServer - Torchserve version: 0.8.2",
-            "[INFO ] main org.pytorch.serve.ModelServer - Inference address: http://0.0.0.0:8080",
-            "[INFO ] W-9000-model_1.0-stdout MODEL_LOG - Torch worker started.",
-            "[INFO ] W-9000-model_1.0 org.pytorch.serve.wlm.WorkerThread - Backend response time: 2310",
-        )):
+        for i, line in enumerate(
+            (
+                "[INFO ] main org.pytorch.serve.servingsdk.impl.PluginsManager - Initializing plugins manager...",
+                "[INFO ] main org.pytorch.serve.ModelServer - Torchserve version: 0.8.2",
+                "[INFO ] main org.pytorch.serve.ModelServer - Inference address: http://0.0.0.0:8080",
+                "[INFO ] W-9000-model_1.0-stdout MODEL_LOG - Torch worker started.",
+                "[INFO ] W-9000-model_1.0 org.pytorch.serve.wlm.WorkerThread - Backend response time: 2310",
+            )
+        ):
             t = T0 + timedelta(seconds=i)
             logs.append((t, s, f"{t:%Y-%m-%dT%H:%M:%S},{rng.randint(100, 999)} {line}"))
     t = T0 + timedelta(seconds=20)
@@ -172,20 +233,48 @@ def recsys(rng: random.Random) -> dict:
             ]
             for f in frames:
                 logs.append((t, s, f"{stamp} [INFO ] W-9000-model_1.0-stdout MODEL_LOG - {f}"))
-            logs.append((t, s, f"{stamp} [INFO ] W-9000-model_1.0 ACCESS_LOG - /10.32.0.2:40112 \"POST /invocations HTTP/1.1\" 500 {rng.randint(20, 40)}"))
+            logs.append(
+                (
+                    t,
+                    s,
+                    f'{stamp} [INFO ] W-9000-model_1.0 ACCESS_LOG - /10.32.0.2:40112 "POST /invocations HTTP/1.1" 500 {rng.randint(20, 40)}',
+                )
+            )
         else:
-            logs.append((t, s, f"{stamp} [INFO ] W-9000-model_1.0 org.pytorch.serve.wlm.WorkerThread - Backend response time: {rng.randint(8, 20)}"))
-            logs.append((t, s, f"{stamp} [INFO ] W-9000-model_1.0 ACCESS_LOG - /10.32.0.2:40112 \"POST /invocations HTTP/1.1\" 200 {rng.randint(20, 40)}"))
+            logs.append(
+                (
+                    t,
+                    s,
+                    f"{stamp} [INFO ] W-9000-model_1.0 org.pytorch.serve.wlm.WorkerThread - Backend response time: {rng.randint(8, 20)}",
+                )
+            )
+            logs.append(
+                (
+                    t,
+                    s,
+                    f'{stamp} [INFO ] W-9000-model_1.0 ACCESS_LOG - /10.32.0.2:40112 "POST /invocations HTTP/1.1" 200 {rng.randint(20, 40)}',
+                )
+            )
         if rng.random() < 0.2:
-            logs.append((t, s, f"{stamp} [INFO ] pool-2-thread-7 ACCESS_LOG - /10.32.0.2:40110 \"GET /ping HTTP/1.1\" 200 1"))
+            logs.append(
+                (t, s, f'{stamp} [INFO ] pool-2-thread-7 ACCESS_LOG - /10.32.0.2:40110 "GET /ping HTTP/1.1" 200 1')
+            )
         t += timedelta(seconds=rng.randint(3, 8))
     inv = [rng.randint(90, 120) for _ in range(25)]
     err5 = [0] * 12 + [round(v * rng.uniform(0.35, 0.45)) for v in inv[12:]]
     return {
-        "id": "recsys-ranker-sample", "endpoint": "recsys-ranker", "variant": "AllTraffic",
-        "start": iso(T0), "end": iso(T0 + timedelta(minutes=25)),
-        "context": {"status": "InService", "failure_reason": None, "instance_type": "ml.c5.2xlarge", "instance_count": 2,
-                    "image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.0.1-cpu-py310"},
+        "id": "recsys-ranker-sample",
+        "endpoint": "recsys-ranker",
+        "variant": "AllTraffic",
+        "start": iso(T0),
+        "end": iso(T0 + timedelta(minutes=25)),
+        "context": {
+            "status": "InService",
+            "failure_reason": None,
+            "instance_type": "ml.c5.2xlarge",
+            "instance_count": 2,
+            "image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.0.1-cpu-py310",
+        },
         "logs": [{"timestamp": iso(ts), "stream": s, "message": m} for ts, s, m in sorted(logs, key=lambda x: x[0])],
         "metrics": {
             "Invocations": {"timestamps": minutes(25), "values": inv},
@@ -193,7 +282,10 @@ def recsys(rng: random.Random) -> dict:
             "Invocation4XXErrors": {"timestamps": minutes(25), "values": [0] * 25},
             "ModelLatency": {"timestamps": minutes(25), "values": [rng.randint(9000, 15000) for _ in range(25)]},
             "CPUUtilization": {"timestamps": minutes(25), "values": [round(rng.uniform(60, 90), 1) for _ in range(25)]},
-            "MemoryUtilization": {"timestamps": minutes(25), "values": [round(rng.uniform(30, 33), 1) for _ in range(25)]},
+            "MemoryUtilization": {
+                "timestamps": minutes(25),
+                "values": [round(rng.uniform(30, 33), 1) for _ in range(25)],
+            },
         },
         "label": "model_bug",
     }
@@ -203,7 +295,7 @@ def tgi(rng: random.Random) -> dict:
     stream = "AllTraffic/i-0d1e2f3a4b5c6d7e8"
     lines = [
         '{"timestamp":"%s","level":"INFO","fields":{"message":"Args { model_id: \\"/opt/ml/model\\", revision: None, '
-        'validation_workers: 2, sharded: None, num_shard: Some(4), quantize: None, max_input_length: 1024, '
+        "validation_workers: 2, sharded: None, num_shard: Some(4), quantize: None, max_input_length: 1024, "
         'max_total_tokens: 2048, port: 8080, master_port: 29500, json_output: true }"},"target":"text_generation_launcher"}',
         '{"timestamp":"%s","level":"INFO","fields":{"message":"Sharding model on 4 processes"},"target":"text_generation_launcher"}',
         '{"timestamp":"%s","level":"INFO","fields":{"message":"Starting shard"},"target":"text_generation_launcher","span":{"rank":0,"name":"shard-manager"}}',
@@ -218,14 +310,20 @@ def tgi(rng: random.Random) -> dict:
         t = T0 + timedelta(minutes=2, seconds=3 * i)
         logs.append((t, line % iso(t) if "%s" in line else line))
     return {
-        "id": "llm-chat-tgi-sample", "endpoint": "llm-chat-tgi", "variant": "AllTraffic",
-        "start": iso(T0), "end": iso(T0 + timedelta(minutes=15)),
-        "context": {"status": "Failed",
-                    "failure_reason": "The primary container for production variant AllTraffic did not pass the ping "
-                                      "health check. Please check CloudWatch logs for this endpoint.",
-                    "instance_type": "ml.g4dn.2xlarge", "instance_count": 1,
-                    "image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:"
-                             "2.1.1-tgi1.4.0-gpu-py310-cu121-ubuntu22.04"},
+        "id": "llm-chat-tgi-sample",
+        "endpoint": "llm-chat-tgi",
+        "variant": "AllTraffic",
+        "start": iso(T0),
+        "end": iso(T0 + timedelta(minutes=15)),
+        "context": {
+            "status": "Failed",
+            "failure_reason": "The primary container for production variant AllTraffic did not pass the ping "
+            "health check. Please check CloudWatch logs for this endpoint.",
+            "instance_type": "ml.g4dn.2xlarge",
+            "instance_count": 1,
+            "image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:"
+            "2.1.1-tgi1.4.0-gpu-py310-cu121-ubuntu22.04",
+        },
         "logs": [{"timestamp": iso(ts), "stream": stream, "message": m} for ts, m in logs],
         "metrics": {},
         "label": "configuration_error",
@@ -242,15 +340,26 @@ def churn(rng: random.Random) -> dict:
         logs.append((t, nginx_access(t, "/invocations", 200, rng.randint(8, 12))))
         t += timedelta(seconds=rng.randint(2, 6))
     return {
-        "id": "churn-xgb-prod-sample", "endpoint": "churn-xgb-prod", "variant": "AllTraffic",
-        "start": iso(T0), "end": iso(T0 + timedelta(minutes=20)),
-        "context": {"status": "InService", "failure_reason": None, "instance_type": "ml.m5.xlarge", "instance_count": 1,
-                    "image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"},
+        "id": "churn-xgb-prod-sample",
+        "endpoint": "churn-xgb-prod",
+        "variant": "AllTraffic",
+        "start": iso(T0),
+        "end": iso(T0 + timedelta(minutes=20)),
+        "context": {
+            "status": "InService",
+            "failure_reason": None,
+            "instance_type": "ml.m5.xlarge",
+            "instance_count": 1,
+            "image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+        },
         "logs": [{"timestamp": iso(ts), "stream": stream, "message": m} for ts, m in logs],
         "metrics": {
             "Invocations": {"timestamps": minutes(20), "values": [rng.randint(200, 260) for _ in range(20)]},
             "Invocation5XXErrors": {"timestamps": minutes(20), "values": [0] * 20},
-            "MemoryUtilization": {"timestamps": minutes(20), "values": [round(rng.uniform(18, 20), 1) for _ in range(20)]},
+            "MemoryUtilization": {
+                "timestamps": minutes(20),
+                "values": [round(rng.uniform(18, 20), 1) for _ in range(20)],
+            },
             "CPUUtilization": {"timestamps": minutes(20), "values": [round(rng.uniform(20, 40), 1) for _ in range(20)]},
             "ModelLatency": {"timestamps": minutes(20), "values": [rng.randint(2500, 4000) for _ in range(20)]},
         },

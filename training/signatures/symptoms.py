@@ -10,6 +10,7 @@ bug stuck in its own code), a calm endpoint whose latency sits at the
 timeout (a timeout set too low). Trained on them, a model cannot tell the
 three apart from the text and has to read the metrics.
 """
+
 from __future__ import annotations
 
 from training import noise
@@ -26,8 +27,15 @@ def _symptoms(sc: Scene) -> list[Ev]:
     st = sc.stack
     if st in ("torchserve", "hf_mms"):
         pool = [
-            [line("fe", f"Number or consecutive unsuccessful inference {sc.ri(1, 5)}", "ERROR", jl(sc, "W", "WorkerThread")),
-             line("fe", "Backend worker error", "ERROR", jl(sc, "W", "WorkerThread"))],
+            [
+                line(
+                    "fe",
+                    f"Number or consecutive unsuccessful inference {sc.ri(1, 5)}",
+                    "ERROR",
+                    jl(sc, "W", "WorkerThread"),
+                ),
+                line("fe", "Backend worker error", "ERROR", jl(sc, "W", "WorkerThread")),
+            ],
             noise.worker_died(sc, loading=False),
             [line("fe", f"Backend response time: {sc.ri(60000, 180000)}", logger=jl(sc, "W", "WorkerThread"))],
             noise.request(sc, sc.pick((500, 503))),
@@ -36,13 +44,28 @@ def _symptoms(sc: Scene) -> list[Ev]:
         pid = sc.ri(20, 400)
         src = "gunicorn" if st == "tfserving" else "fe"
         pool = [
-            [line(src, f"WORKER TIMEOUT (pid:{pid})", "CRITICAL"), line(src, f"Worker exiting (pid: {pid})"),
-             line(src, f"Booting worker with pid: {pid + sc.ri(1, 30)}")],
-            [line("nginx", 'upstream timed out (110: Connection timed out) while reading response header from upstream, '
-                           f'client: {sc.style["ip"]}, server: , request: "POST /invocations HTTP/1.1", upstream: '
-                           f'"http://unix:/tmp/gunicorn.sock/invocations", host: "{sc.style["host"]}:8080"', "ERROR")],
-            [line("nginx", 'recv() failed (104: Connection reset by peer) while reading response header from upstream, '
-                           f'client: {sc.style["ip"]}, server: , request: "POST /invocations HTTP/1.1"', "ERROR")],
+            [
+                line(src, f"WORKER TIMEOUT (pid:{pid})", "CRITICAL"),
+                line(src, f"Worker exiting (pid: {pid})"),
+                line(src, f"Booting worker with pid: {pid + sc.ri(1, 30)}"),
+            ],
+            [
+                line(
+                    "nginx",
+                    "upstream timed out (110: Connection timed out) while reading response header from upstream, "
+                    f'client: {sc.style["ip"]}, server: , request: "POST /invocations HTTP/1.1", upstream: '
+                    f'"http://unix:/tmp/gunicorn.sock/invocations", host: "{sc.style["host"]}:8080"',
+                    "ERROR",
+                )
+            ],
+            [
+                line(
+                    "nginx",
+                    "recv() failed (104: Connection reset by peer) while reading response header from upstream, "
+                    f'client: {sc.style["ip"]}, server: , request: "POST /invocations HTTP/1.1"',
+                    "ERROR",
+                )
+            ],
             noise.request(sc, sc.pick((502, 504))),
         ]
     picked = sc.sample(pool, sc.ri(1, len(pool)))
@@ -51,8 +74,14 @@ def _symptoms(sc: Scene) -> list[Ev]:
 
 def _story(sc: Scene, effects: tuple[str, ...]) -> Story:
     ev = _symptoms(sc)
-    return Story(events=ev, again=ev, repeats=(1, 6), effects=effects + ("err5xx",), metric_only=True,
-                 client_error=timeout_client_error(sc))
+    return Story(
+        events=ev,
+        again=ev,
+        repeats=(1, 6),
+        effects=effects + ("err5xx",),
+        metric_only=True,
+        client_error=timeout_client_error(sc),
+    )
 
 
 @signature("symptom_under_saturation", RESOURCE, STACKS, need="cpu", weight=3.0)
