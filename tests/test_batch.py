@@ -134,6 +134,26 @@ def test_a_torn_gzip_output_resumes_too(tmp_path, model):
     assert [v["id"] for v in verdict_lines(out)] == [r["id"] for r in records]
 
 
+def test_resuming_after_a_large_run_holds_one_line_not_the_whole_output(tmp_path, model):
+    import tracemalloc
+
+    src = tmp_path / "incidents.jsonl"
+    write_incidents(src, 40)
+    out = tmp_path / "verdicts.jsonl"
+    run_batch(model, [str(src)], out, jobs=1)
+    lines = out.read_bytes().splitlines()
+    fat = [json.dumps({**json.loads(line), "note": "x" * 2_000_000}).encode() for line in lines[:-1]]
+    out.write_bytes(b"\n".join([*fat, lines[-1]]) + b"\n")  # an 80 MB output, as after a long run
+    tracemalloc.start()
+    try:
+        summary = run_batch(model, [str(src)], out, jobs=1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert summary.skipped == 40 and summary.scored == 0
+    assert peak < 16 * 2**20, f"resuming held {peak / 2**20:.0f} MiB of an {out.stat().st_size / 2**20:.0f} MiB output"
+
+
 def test_a_second_batch_on_the_same_output_is_refused(tmp_path):
     src = tmp_path / "incidents.jsonl"
     write_incidents(src, 3)
