@@ -28,8 +28,24 @@ app = typer.Typer(
     rich_markup_mode=None,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        print(f"smtriage {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Tell why an Amazon SageMaker endpoint failed."""
 
 
 class _LazyConsole:
@@ -228,9 +244,9 @@ def _print_report(report, output: Output) -> None:
         )
 
 
-@app.command()
+@app.command(short_help="Diagnose a live endpoint from CloudWatch: one verdict per failure.")
 def classify(
-    endpoint: Annotated[str, typer.Argument(help="SageMaker endpoint name.")],
+    endpoint: Annotated[str, typer.Argument(help="SageMaker endpoint name.", metavar="ENDPOINT")],
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     endpoint_url: EndpointUrlOpt = None,
@@ -295,7 +311,7 @@ def classify(
     _print_report(report, output)
 
 
-@app.command()
+@app.command(short_help="The whole AWS path on a local emulator: no account needed.")
 def demo(
     output: OutputOpt = Output.table,
     model: ModelOpt = None,
@@ -339,9 +355,11 @@ def demo(
     )
 
 
-@app.command()
+@app.command(short_help="Score incident files: streaming, parallel, resumable.")
 def batch(
-    inputs: Annotated[list[str], typer.Argument(help="Incident JSONL files (plain or .gz), or - for stdin.")],
+    inputs: Annotated[
+        list[str], typer.Argument(help="Incident JSONL files (plain or .gz), or - for stdin.", metavar="FILE")
+    ],
     output: Annotated[Path, typer.Option("--output", help="Verdicts, one JSON line per incident (.gz to compress).")],
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes; -1 = all cores.")] = 1,
     model: ModelOpt = None,
@@ -429,9 +447,11 @@ def batch(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-@app.command()
+@app.command(short_help="Save CloudWatch windows as incident records to label.")
 def export(
-    endpoint: Annotated[str | None, typer.Argument(help="SageMaker endpoint name (omit with --all-failed).")] = None,
+    endpoint: Annotated[
+        str | None, typer.Argument(help="SageMaker endpoint name (omit with --all-failed).", metavar="ENDPOINT")
+    ] = None,
     output: Annotated[str, typer.Option("--output", help="JSONL file to write (- for stdout).")] = "-",
     all_failed: Annotated[
         bool, typer.Option("--all-failed", help="Export every endpoint whose status is Failed, around when it failed.")
@@ -522,12 +542,13 @@ def export(
         fail(exc, debug)
 
 
-@app.command()
+@app.command(short_help="Train a model on your labeled incidents.")
 def train(
     data: Annotated[
         list[Path],
         typer.Argument(
-            help="Your labeled incident JSONL files (label: resource_exhaustion, configuration_error, model_bug or no_failure)."
+            help="Your labeled incident JSONL files (label: resource_exhaustion, configuration_error, model_bug or no_failure).",
+            metavar="FILE",
         ),
     ],
     output: Annotated[
@@ -617,9 +638,9 @@ def train(
     )
 
 
-@app.command()
+@app.command(short_help="Measure a model on labeled incidents.")
 def evaluate(
-    data: Annotated[list[Path], typer.Argument(help="Labeled incident JSONL files.")],
+    data: Annotated[list[Path], typer.Argument(help="Labeled incident JSONL files.", metavar="FILE")],
     model: ModelOpt = None,
     plots: Annotated[
         Path | None,

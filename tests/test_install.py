@@ -116,8 +116,13 @@ def test_the_declared_scikit_learn_range_is_the_one_the_shipped_model_loads_unde
     root = Path(__file__).resolve().parents[1]
     deps = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
     spec = next(Requirement(d) for d in deps if Requirement(d).name == "scikit-learn").specifier
-    trained = Version(json.loads((root / "models" / "default" / "manifest.json").read_text())["versions"]["scikit-learn"])
+    trained = Version(
+        json.loads((root / "models" / "default" / "manifest.json").read_text())["versions"]["scikit-learn"]
+    )
     same_minor = [Version(f"{trained.major}.{trained.minor}.{p}") for p in (0, 9)]
-    other_minors = [Version(f"{trained.major}.{trained.minor - 1}.0"), Version(f"{trained.major}.{trained.minor + 1}.0")]
+    other_minors = [
+        Version(f"{trained.major}.{trained.minor - 1}.0"),
+        Version(f"{trained.major}.{trained.minor + 1}.0"),
+    ]
     assert all(v in spec for v in same_minor), f"{spec} refuses the scikit-learn the model was trained with"
     assert not any(v in spec for v in other_minors), f"{spec} admits a scikit-learn the shipped model refuses"

@@ -37,9 +37,25 @@ def typed(command: list[str], timeout: float = 180) -> tuple[int, str]:
     return child.exitstatus, child.before
 
 
-def test_help_in_a_terminal():
+def test_help_in_a_terminal_lists_every_command_with_its_whole_summary():
     code, text = typed(["--help"])
-    assert code == 0 and "classify" in text and "batch" in text
+    assert code == 0
+    commands = text.split("Commands:", 1)[1].splitlines()
+    listed = {line.split()[0]: line for line in commands if line.strip()}
+    assert set(listed) == {"classify", "demo", "batch", "export", "train", "evaluate"}
+    assert not any(line.rstrip().endswith("...") for line in listed.values()), "a summary was cut"
+
+
+def test_version_in_a_terminal():
+    from classifier import __version__
+
+    code, text = typed(["--version"])
+    assert code == 0 and text.strip() == f"smtriage {__version__}"
+
+
+def test_usage_names_what_to_type_in_capitals():
+    code, text = typed(["classify", "--help"])
+    assert code == 0 and "Usage: smtriage classify [OPTIONS] {ENDPOINT}" in text
 
 
 def test_batch_in_a_terminal_draws_its_progress_and_finishes(tmp_path):
