@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import BadInput, SmtriageError, UsageError
+from .errors import SmtriageError, UsageError
 from .incident import (
     UNCERTAIN,
     BadRecord,
@@ -96,19 +96,6 @@ def check_paths(inputs: Sequence[str], output: Path, errors: Path, review: Path 
         if path in seen:
             raise UsageError(f"{opt} and {seen[path]} are the same file ({named[opt]}); they must differ")
         seen[path] = opt
-
-
-def check_inputs(inputs: Sequence[str]) -> None:
-    """Every input exists and can be read: a file, a named pipe, a device, `<(cmd)`; not a directory."""
-    for p in inputs:
-        if p == "-":
-            continue
-        if not os.path.exists(p):
-            raise BadInput(f"input file not found: {p}")
-        if os.path.isdir(p):
-            raise BadInput(f"input {p} is a directory; give the JSONL files in it")
-        if not os.access(p, os.R_OK):
-            raise BadInput(f"input {p} is not readable")
 
 
 # ---------------------------------------------------------------- output files that survive kill -9

@@ -404,7 +404,8 @@ def batch(
     from .errors import EXIT_BAD_INPUT
 
     try:
-        from .batch import check_inputs, count_records, run_batch
+        from .batch import count_records, run_batch
+        from .incident import check_inputs
 
         check_inputs(inputs)
         triage_model = load_model(model)
@@ -595,17 +596,22 @@ def train(
       smtriage classify my-endpoint --model models/team
     """
     try:
-        from .incident import load_incidents
+        from .errors import BadInput
+        from .incident import load_labeled
         from .model_card import render
         from .train import retrain
 
         with err.status("Reading labeled incidents…"):
-            incidents, bad = load_incidents([str(p) for p in data], strict=False)
-        for b in bad[:20]:
-            say("skipped:", b.reason)
-        own = [i for i in incidents if i.label is not None]
-        if len(own) < len(incidents):
-            err.print(f"[yellow]skipped {len(incidents) - len(own)} record(s) without a label[/]")
+            read = load_labeled(data)
+        if read.bad:
+            raise BadInput(
+                f"{len(read.bad)} bad record(s) in your files, the first: {read.bad[0].reason}; "
+                "fix or remove them (nothing was trained)"
+            )
+        _say_unlabeled(read.unlabeled)
+        own = read.incidents
+        if not own:
+            raise BadInput(f'no labeled incidents in {", ".join(map(str, data))}; fill in each record\'s "label"')
         with err.status("Training…") as status:
             base_set = None
             if base:
@@ -661,18 +667,18 @@ def evaluate(
       smtriage evaluate holdout.jsonl --model models/team --plots reports/ --output json
     """
     try:
+        from .errors import BadInput
         from .evaluation import score
-        from .incident import labels_of, load_incidents
+        from .incident import labels_of, load_labeled
 
         triage_model = load_model(model)
-        incidents, bad = load_incidents([str(p) for p in data], strict=False)
-        for b in bad[:20]:
+        read = load_labeled(data)
+        for b in read.bad[:20]:
             say("skipped:", b.reason)
-        incidents = [i for i in incidents if i.label is not None]
+        _say_unlabeled(read.unlabeled)
+        incidents = read.incidents
         if not incidents:
-            from .errors import BadInput
-
-            raise BadInput("no labeled incidents to evaluate on")
+            raise BadInput(f"no labeled incidents to evaluate on in {', '.join(map(str, data))}")
         proba = triage_model.predict_proba(incidents)
         truth = labels_of(incidents)
         scores = score(truth, proba, triage_model.threshold)
@@ -687,11 +693,21 @@ def evaluate(
         import json
 
         _print_json(json.dumps(scores.to_dict(), indent=2))
-        return
-    from .render import scores_tables
+    else:
+        from .render import scores_tables
 
-    for table in scores_tables(scores, title=f"{triage_model.version} on {', '.join(p.name for p in data)}"):
-        out.print(table)
+        for table in scores_tables(scores, title=f"{triage_model.version} on {', '.join(p.name for p in data)}"):
+            out.print(table)
+    if read.bad:
+        from .errors import EXIT_BAD_INPUT
+
+        say("note:", f"{len(read.bad)} bad record(s) were not scored (the first 20 are listed above)")
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _say_unlabeled(n: int) -> None:
+    if n:
+        err.print(f"[yellow]skipped {n} record(s) without a label[/]")
 
 
 def main() -> None:

@@ -16,13 +16,14 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, overload
 
+from .errors import BadInput
 from .text.clean import UNSAFE
 
 LABELS: tuple[str, ...] = ("resource_exhaustion", "configuration_error", "model_bug")  # the causes of a failure
@@ -526,6 +527,36 @@ def read_incidents(path: str | Path) -> Iterator[tuple[int, Incident | BadRecord
     name = str(path)
     for lineno, line in read_lines(path):
         yield lineno, line if isinstance(line, BadRecord) else parse_line(line, name, lineno)
+
+
+def check_inputs(inputs: Iterable[str | Path]) -> None:
+    """Every input exists and can be read: a file, a named pipe, a device, `<(cmd)`; not a directory."""
+    for p in inputs:
+        if str(p) == "-":
+            continue
+        if not os.path.exists(p):
+            raise BadInput(f"input file not found: {p}")
+        if os.path.isdir(p):
+            raise BadInput(f"input {p} is a directory; give the JSONL files in it")
+        if not os.access(p, os.R_OK):
+            raise BadInput(f"input {p} is not readable")
+
+
+@dataclass
+class Labeled:
+    """The labeled incidents of some files, and what was left out of them (for `train` and `evaluate`)."""
+
+    incidents: list[Incident]
+    bad: list[BadRecord]
+    unlabeled: int
+
+
+def load_labeled(paths: Sequence[str | Path]) -> Labeled:
+    """The labeled incidents of `paths`; a path that cannot be read is refused before any is read."""
+    check_inputs(paths)
+    good, bad = load_incidents(paths, strict=False)
+    labeled = [i for i in good if i.label is not None]
+    return Labeled(labeled, bad, len(good) - len(labeled))
 
 
 def load_incidents(paths: Iterable[str | Path], *, strict: bool = True) -> tuple[list[Incident], list[BadRecord]]:

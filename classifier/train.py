@@ -18,11 +18,14 @@ from typing import Any
 
 import numpy as np
 
+from .errors import BadInput
 from .evaluation import Scores, score
 from .incident import OUTCOMES, Incident, labels_of
 from .model import TriageModel, choose_threshold, decide, fit, save
 
 TARGET_ACCURACY = 0.9
+# Of each outcome: a fifth is held out, and what is left must fill five calibration folds.
+MIN_PER_OUTCOME = 10
 
 
 @dataclass
@@ -77,6 +80,15 @@ def train_model(
     **params: Any,
 ) -> Trained:
     """Fit on a stratified share, choose the abstention threshold and score on the rest."""
+    counts = Counter(labels_of(incidents))
+    short = {o: counts[o] for o in OUTCOMES if counts[o] < MIN_PER_OUTCOME}
+    if short:
+        raise BadInput(
+            "too few labeled incidents to train on: "
+            + ", ".join(f"{o} {n}" for o, n in short.items())
+            + f"; each outcome needs at least {MIN_PER_OUTCOME} (without --no-base, the shipped training set "
+            "supplies them)"
+        )
     train_idx, valid_idx = split(incidents, valid_fraction, seed)
     train = [incidents[i] for i in train_idx]
     valid = [incidents[i] for i in valid_idx]

@@ -88,13 +88,42 @@ def test_the_same_data_and_seed_give_a_byte_identical_model(tmp_path):
     assert reloaded.predict_proba(incidents[:3]).shape == (3, 4)
 
 
-def test_training_without_every_label_is_refused(tmp_path):
+def test_training_on_too_few_of_an_outcome_is_refused_naming_what_is_short(tmp_path):
     only_oom = write_jsonl(
         tmp_path / "oom.jsonl", [r for r in own_incidents() if r["label"] == "resource_exhaustion"] * 5
     )
     result = runner.invoke(app, ["train", str(only_oom), "--no-base", "--output", str(tmp_path / "m")])
-    assert result.exit_code != 0
-    assert "no incident labelled" in result.stderr
+    assert result.exit_code == 8
+    assert "too few labeled incidents to train on: configuration_error 0, model_bug 0, no_failure 0" in result.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_a_bad_record_in_a_teams_file_stops_train_before_it_trains(tmp_path):
+    own = tmp_path / "team.jsonl"
+    own.write_text("".join(json.dumps(r) + "\n" for r in own_incidents()) + '{"id": "half-written", "logs": [\n')
+    result = runner.invoke(app, ["train", str(own), "--output", str(tmp_path / "m")])
+    assert result.exit_code == 8
+    assert f"{own}:13: not valid JSON" in result.stderr and "nothing was trained" in result.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_evaluate_scores_the_good_records_and_exits_8_for_the_bad(tmp_path):
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("".join(json.dumps(r) + "\n" for r in own_incidents()) + "{broken\n")
+    result = runner.invoke(app, ["evaluate", str(mixed), "-o", "json"])
+    assert result.exit_code == 8
+    assert json.loads(result.stdout)["n"] == 12
+    assert f"{mixed}:13" in result.stderr and "1 bad record(s) were not scored" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_a_missing_or_directory_input_is_named_in_one_line(tmp_path, command):
+    extra = ["--output", str(tmp_path / "m")] if command == "train" else []
+    for path, said in [(tmp_path / "nope.jsonl", "input file not found"), (tmp_path, "is a directory")]:
+        result = runner.invoke(app, [command, str(path), *extra])
+        assert result.exit_code == 8
+        assert said in result.stderr and str(path) in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
 def test_evaluate_without_labels_says_so(tmp_path):
