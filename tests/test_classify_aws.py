@@ -300,3 +300,61 @@ def test_help_teaches_with_examples():
     assert sub.exit_code == 0
     assert "smtriage classify fraud-detector-prod --since 2h" in sub.stdout
     assert "Exit codes" in sub.stdout
+
+
+def failed_before_logging(moto_aws, samples, name: str, reason: str, instance_type: str = "ml.g5.2xlarge") -> None:
+    """An endpoint that failed at creation: status Failed, a FailureReason, and no log group at all."""
+    base = samples["churn-xgb-prod"]
+    ctx = replace(base.context, status="Failed", failure_reason=reason, instance_type=instance_type)
+    seed(moto_aws, replace(base, endpoint=name, id=name, logs=[], metrics={}, context=ctx))
+    moto_aws["logs"].delete_log_group(logGroupName=f"/aws/sagemaker/Endpoints/{name}")
+
+
+def verdict_of(result) -> dict:
+    assert result.exit_code == 0, result.output
+    (verdict,) = json.loads(result.stdout)
+    return verdict
+
+
+def test_an_endpoint_that_failed_before_it_logged_is_diagnosed_from_its_failure_reason(moto_aws, samples):
+    reason = (
+        "Failed to download model data(bucket: team-models, key: churn/model.tar.gz). Please ensure that there is "
+        "an object located at the URL and that the role passed to CreateModel has permissions to download the object."
+    )
+    failed_before_logging(moto_aws, samples, "churn-v2", reason)
+    result = classify("churn-v2", "--output", "json")
+    verdict = verdict_of(result)
+    assert verdict["label"] == "configuration_error"
+    assert "ModelDataUrl" in verdict["remediation"]
+    assert "no container logs" in " ".join(result.stderr.split())
+
+    table = classify("churn-v2")
+    assert table.exit_code == 0 and "configuration error" in table.stdout and "no container logs" in table.output
+
+
+def test_no_capacity_on_awss_side_is_never_told_to_add_instances(moto_aws, samples):
+    failed_before_logging(
+        moto_aws,
+        samples,
+        "llm-big",
+        "Unable to provision requested ML compute capacity. Please retry using a different ML instance type.",
+        instance_type="ml.p4d.24xlarge",
+    )
+    advice = verdict_of(classify("llm-big", "--output", "json"))["remediation"]
+    assert "Retry later" in advice and "another instance type" in advice and "ml.p4d.24xlarge" in advice
+    assert "do not add instances" in advice.lower()
+
+
+def test_an_account_quota_names_the_quota_from_the_failure_reason(moto_aws, samples):
+    failed_before_logging(
+        moto_aws,
+        samples,
+        "llm-quota",
+        "The account-level service limit 'ml.g5.12xlarge for endpoint usage' is 0 Instances, with current "
+        "utilization of 0 Instances and a request delta of 1 Instances. Please use AWS Service Quotas to request "
+        "an increase for this quota.",
+        instance_type="ml.g5.12xlarge",
+    )
+    verdict = verdict_of(classify("llm-quota", "--output", "json"))
+    assert verdict["label"] == "configuration_error"
+    assert "Request a quota increase for 'ml.g5.12xlarge for endpoint usage'" in verdict["remediation"]

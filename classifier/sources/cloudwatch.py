@@ -738,6 +738,16 @@ def _read_window(
         notes += read.notes
     except AccessDenied as exc:
         streams, denied["logs"] = {}, exc
+    except NotFound:
+        if not info.failure_reason:
+            raise
+        # a model that could not be downloaded, a role or a quota: the endpoint failed before its container
+        # logged anything, and its FailureReason is the evidence
+        streams = {}
+        notes.append(
+            f"no container logs (log group {LOG_GROUP_PREFIX + endpoint} does not exist): classified from the "
+            "endpoint's status and FailureReason alone"
+        )
     variants = (
         info.variants
         or [Variant(name) for name in sorted({_variant_of(s) for s in streams})]

@@ -308,9 +308,17 @@ def _artifact(incident: Incident, text: str) -> str:
     )
 
 
+_QUOTA_NAME = re.compile(r"(?:service limit|quota) '([^'\n]{1,120})'", re.I)
+
+
 def _quota(incident: Incident, text: str) -> str:
     itype = incident.context.instance_type
-    which = f"'{itype} for endpoint usage'" if itype else "the instance type's 'for endpoint usage' quota"
+    named = _QUOTA_NAME.findall(text)
+    which = (
+        f"'{named[-1]}'"
+        if named
+        else (f"'{itype} for endpoint usage'" if itype else "the instance type's 'for endpoint usage' quota")
+    )
     return (
         f"Request a quota increase for {which} in Service Quotas (Amazon SageMaker), or choose an instance "
         "type that is available to the account in this region."
@@ -429,10 +437,28 @@ def _model_bug(incident: Incident) -> str:
     )
 
 
+# AWS itself had no instances of the type to give: more instances would ask for more of what is not there.
+_AWS_SHORTAGE = re.compile(
+    r"unable to provision requested ml compute capacity|insufficientinstancecapacity|insufficient capacity", re.I
+)
+
+
+def _aws_shortage(incident: Incident) -> str:
+    itype = incident.context.instance_type
+    of = f" of {itype}" if itype else ""
+    return (
+        f"AWS had no spare capacity{of} in this region's Availability Zones when the endpoint asked for it; "
+        "nothing in the endpoint is wrong. Retry later, or choose another instance type (or region); do not "
+        "add instances, which asks for more of what is not there."
+    )
+
+
 def remediate(label: str, incident: Incident, evidence: Sequence[Evidence], texts: Sequence[str]) -> str:
     """What to do next; `texts` are the incident's last event texts (its logs, then its FailureReason)."""
     if label == NO_FAILURE:
         return "Nothing to do: no failure found in these logs and metrics."
+    if any(_AWS_SHORTAGE.search(t) for t in texts[-TEXTS_READ:]):
+        return _aws_shortage(incident)
     families = _families(evidence)
     if label == "resource_exhaustion":
         return _resource(incident, families, texts)
