@@ -49,7 +49,14 @@ def main() -> None:
     from classifier.demo import REGION, moto_server, seed_endpoint, throwaway_credentials
     from classifier.live import classify_endpoint
     from classifier.model import default_model_dir, load
-    from classifier.sources.cloudwatch import LOG_GROUP_PREFIX, AwsOptions, _make_clients, fetch_window, read_logs
+    from classifier.sources.cloudwatch import (
+        LOG_GROUP_PREFIX,
+        AwsOptions,
+        CloudWatchSource,
+        _make_clients,
+        fetch_window,
+        read_logs,
+    )
     from classifier.triage import triage_window
 
     model = load(default_model_dir())
@@ -99,7 +106,7 @@ def main() -> None:
         def classify():
             triage.triage_window = timed_triage  # classify_endpoint looks it up in classifier.triage when it scores
             try:
-                return classify_endpoint(model, name, start, window_end, opts)
+                return classify_endpoint(model, CloudWatchSource(opts), name, start, window_end)
             finally:
                 triage.triage_window = triage_window
 

@@ -1,10 +1,9 @@
-"""One `classify_endpoint` in a fresh process, as `smtriage classify` runs it (imports and model included).
+"""One classify in a fresh process, as `smtriage classify` runs it (imports and model included).
 
     python -m benchmarks.classify_child {first|during} URL ENDPOINT START END DELAY
 
-`first` loads the model, then reads CloudWatch; `during` hands
-`classify_endpoint` a loader, as the CLI does, so the model loads while
-CloudWatch is read. moto on loopback answers in microseconds, where a region
+`first` loads the model, then reads CloudWatch; `during` loads it while
+CloudWatch is read, as the CLI does (`classifier.cli.read_while_loading`). moto on loopback answers in microseconds, where a region
 is a network round trip away: DELAY seconds are slept in botocore's send of
 every request (a sleep, like a socket wait, holds no GIL).
 """
@@ -28,18 +27,18 @@ def main(argv: list[str]) -> int:
 
     botocore.endpoint.Endpoint._send = distant_send  # type: ignore[method-assign]
 
-    from classifier.cli import load_model
-    from classifier.live import classify_endpoint
-    from classifier.sources.cloudwatch import AwsOptions
+    from classifier.cli import load_model, read_while_loading
+    from classifier.live import report as report_of
+    from classifier.sources.cloudwatch import AwsOptions, CloudWatchSource
 
-    model = (lambda: load_model(None)) if mode == "during" else load_model(None)
-    report = classify_endpoint(
-        model,
-        endpoint,
-        datetime.fromisoformat(start),
-        datetime.fromisoformat(end),
-        AwsOptions(region="us-east-1", endpoint_url=url),
-    )
+    source = CloudWatchSource(AwsOptions(region="us-east-1", endpoint_url=url))
+    t0, t1 = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    if mode == "during":  # what the CLI does
+        model, window = read_while_loading(lambda: load_model(None), lambda: source.read(endpoint, t0, t1))
+    else:
+        model = load_model(None)
+        window = source.read(endpoint, t0, t1)
+    report = report_of(model, endpoint, t0, t1, window)
     print(len(report.findings))
     return 0
 

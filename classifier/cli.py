@@ -9,12 +9,16 @@ stderr, so `--output json` can be piped.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
+
+M = TypeVar("M")
+W = TypeVar("W")
 
 app = typer.Typer(
     name="smtriage",
@@ -150,6 +154,26 @@ def load_model(path: Path | None):
     return load(path or default_model_dir())
 
 
+def read_while_loading(load: Callable[[], M], read: Callable[[], W]) -> tuple[M, W]:
+    """The model loads on a thread while the window is read.
+
+    Importing scikit-learn and skops and checking the model file take about as
+    long as reading an hour of a busy endpoint, and the read mostly waits on the
+    network. A model that cannot be loaded is the error reported, as when it is
+    loaded first.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        loading = pool.submit(load)
+        try:
+            window = read()
+        except Exception:
+            loading.result()
+            raise
+        return loading.result(), window
+
+
 # ---------------------------------------------------------------- options shared by AWS commands
 
 RegionOpt = Annotated[
@@ -283,8 +307,8 @@ def classify(
     except typer.BadParameter as exc:
         fail(_usage(exc), debug)
     try:
-        from .live import classify_endpoint
-        from .sources.cloudwatch import AwsOptions
+        from .live import report as report_of
+        from .sources.cloudwatch import AwsOptions, CloudWatchSource
 
         opts = AwsOptions(
             region=region,
@@ -302,10 +326,11 @@ def classify(
                 seen += n
                 status.update(f"Reading CloudWatch for {_shown(endpoint)}… {seen:,} log events")
 
-            # the model loads while CloudWatch is read (see classify_endpoint)
-            report = classify_endpoint(
-                lambda: load_model(model), endpoint, t_start, t_end, opts, max_events=max_events, progress=progress
+            source = CloudWatchSource(opts, max_events=max_events, progress=progress)
+            triage_model, window = read_while_loading(
+                lambda: load_model(model), lambda: source.read(endpoint, t_start, t_end)
             )
+            report = report_of(triage_model, endpoint, t_start, t_end, window)
     except Exception as exc:  # every known failure carries its own message and exit code
         fail(exc, debug)
     _print_report(report, output)

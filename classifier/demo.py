@@ -26,7 +26,7 @@ from .errors import SmtriageError
 from .incident import Incident, LogEvent, MetricSeries, load_incidents
 from .live import EndpointReport, classify_endpoint
 from .model import TriageModel
-from .sources.cloudwatch import INSTANCE_NAMESPACE, LOG_GROUP_PREFIX, METRIC_QUERIES, AwsOptions
+from .sources.cloudwatch import INSTANCE_NAMESPACE, LOG_GROUP_PREFIX, METRIC_QUERIES, AwsOptions, CloudWatchSource
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -224,14 +224,14 @@ def run_demo(model: TriageModel, samples: Path | None = None) -> list[DemoResult
             inc = shift(inc, now - timedelta(minutes=3) - (inc.end or now))
             seed_endpoint(clients, inc)
             moved.append(inc)
-        opts = AwsOptions(region=REGION, endpoint_url=url)
+        source = CloudWatchSource(AwsOptions(region=REGION, endpoint_url=url))
         for inc in moved:
             report = classify_endpoint(
                 model,
+                source,
                 inc.endpoint or "demo-endpoint",
                 (inc.start or inc.end or now) - timedelta(minutes=5),
                 now,
-                opts,
             )
             results.append(DemoResult(report, inc.label, url))
     return results

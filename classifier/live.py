@@ -1,21 +1,20 @@
-"""Classify a live endpoint: read its CloudWatch window, split it into episodes, score each.
+"""Classify a live endpoint: read its window from a `WindowSource`, split it into episodes, score each.
 
-`smtriage classify` and `smtriage demo` both call `classify_endpoint`, so the
-demo exercises exactly the path a paged engineer uses.
+The product reads through `CloudWatchSource`; `smtriage classify` and
+`smtriage demo` both do, so the demo exercises the path a paged engineer
+uses. A source is any object with `read(endpoint, start, end) -> Window`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .incident import UNCERTAIN, Incident, Verdict
-from .sources.cloudwatch import DEFAULT_MAX_EVENTS, AwsOptions, Window, fetch_window
+from .sources.cloudwatch import Window
 
-if TYPE_CHECKING:  # importing the model's module imports scikit-learn: see classify_endpoint
+if TYPE_CHECKING:  # importing the model's module imports scikit-learn, which `smtriage --help` never pays for
     from .model import TriageModel
 
 
@@ -30,42 +29,21 @@ class EndpointReport:
     partial: bool = False  # some of the window could not be read: the notes say what
 
 
+class WindowSource(Protocol):
+    """Where an endpoint's window is read from: `CloudWatchSource` in the product; a replay or a test passes its own."""
+
+    def read(self, endpoint: str, start: datetime, end: datetime) -> Window: ...
+
+
 def classify_endpoint(
-    model: TriageModel | Callable[[], TriageModel],
-    endpoint: str,
-    start: datetime,
-    end: datetime,
-    opts: AwsOptions = AwsOptions(),
-    *,
-    max_events: int = DEFAULT_MAX_EVENTS,
-    progress: Callable[[int], None] | None = None,
+    model: TriageModel, source: WindowSource, endpoint: str, start: datetime, end: datetime
 ) -> EndpointReport:
-    """The endpoint's failure episodes in the window, each with its verdict.
-
-    `model` may be a function that loads it: it then runs on a thread while
-    CloudWatch is read, because importing scikit-learn and skops and checking
-    the model file take about as long as reading an hour of a busy endpoint
-    (~2 s), and reading mostly waits on the network. If the model cannot be
-    loaded, that is the error raised, as when it is loaded first.
-    """
-
-    def fetch() -> Window:
-        return fetch_window(endpoint, start, end, opts, max_events=max_events, progress=progress)
-
-    if not callable(model):
-        return _report(model, endpoint, start, end, fetch())
-    with ThreadPoolExecutor(1) as pool:
-        loading = pool.submit(model)
-        try:
-            window = fetch()
-        except Exception:
-            loading.result()  # a model that cannot be loaded is the error to report
-            raise
-        triage_model = loading.result()
-    return _report(triage_model, endpoint, start, end, window)
+    """The endpoint's failure episodes in the window, each with its verdict."""
+    return report(model, endpoint, start, end, source.read(endpoint, start, end))
 
 
-def _report(model: TriageModel, endpoint: str, start: datetime, end: datetime, window: Window) -> EndpointReport:
+def report(model: TriageModel, endpoint: str, start: datetime, end: datetime, window: Window) -> EndpointReport:
+    """The verdicts on a window already read; a window not read in full gives best guesses only."""
     from .triage import triage_window
 
     findings = [pair for incident in window.incidents for pair in triage_window(model, incident)]

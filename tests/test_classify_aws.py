@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from classifier.cli import app
 from classifier.errors import NotFound
 from classifier.incident import Incident, LogEvent
-from classifier.sources.cloudwatch import AwsOptions, fetch_window
+from classifier.sources.cloudwatch import AwsOptions, CloudWatchSource, fetch_window
 from tests.awsfaults import iam_user
 from tests.conftest import seed
 
@@ -168,12 +168,9 @@ def test_smtriage_as_a_library_leaves_the_garbage_collector_as_it_found_it(moto_
         return gc.get_threshold(), gc.isenabled()
 
     before = collector()
+    source = CloudWatchSource(AwsOptions(region="us-east-1"))
     report = classify_endpoint(
-        model,
-        "fraud-detector-prod",
-        inc.start - timedelta(minutes=1),
-        inc.end + timedelta(minutes=1),
-        AwsOptions(region="us-east-1"),
+        model, source, "fraud-detector-prod", inc.start - timedelta(minutes=1), inc.end + timedelta(minutes=1)
     )
     assert report.findings
     assert collector() == before
@@ -187,18 +184,43 @@ def test_smtriage_as_a_library_leaves_the_garbage_collector_as_it_found_it(moto_
 
 
 def test_loading_the_model_while_reading_cloudwatch_gives_the_same_verdicts(moto_aws, samples):
-    """`smtriage classify` hands over a loader so the model loads during the read; the findings do not change."""
-    from classifier.live import classify_endpoint
+    """`smtriage classify` loads the model while CloudWatch is read; the findings do not change."""
+    from classifier.cli import read_while_loading
+    from classifier.live import classify_endpoint, report
     from classifier.model import default_model_dir, load
 
     inc = seed(moto_aws, samples["recsys-ranker"])
     window = inc.start - timedelta(minutes=1), inc.end + timedelta(minutes=1)
-    loaded = classify_endpoint(load(default_model_dir()), "recsys-ranker", *window, AwsOptions(region="us-east-1"))
-    loader = classify_endpoint(
-        lambda: load(default_model_dir()), "recsys-ranker", *window, AwsOptions(region="us-east-1")
-    )
-    assert [v.to_dict() for _, v in loader.findings] == [v.to_dict() for _, v in loaded.findings]
-    assert [v.label for _, v in loader.findings] == ["model_bug"]
+    source = CloudWatchSource(AwsOptions(region="us-east-1"))
+    loaded = classify_endpoint(load(default_model_dir()), source, "recsys-ranker", *window)
+    model, read = read_while_loading(lambda: load(default_model_dir()), lambda: source.read("recsys-ranker", *window))
+    during = report(model, "recsys-ranker", *window, read)
+    assert [v.to_dict() for _, v in during.findings] == [v.to_dict() for _, v in loaded.findings]
+    assert [v.label for _, v in during.findings] == ["model_bug"]
+
+
+def test_a_window_from_any_source_is_triaged_like_one_from_cloudwatch(moto_aws, samples):
+    """`classify_endpoint` reads through whatever source it is given: a replay of a saved window is scored the same."""
+    from classifier.live import classify_endpoint
+    from classifier.model import default_model_dir, load
+
+    inc = seed(moto_aws, samples["recsys-ranker"])
+    span = inc.start - timedelta(minutes=1), inc.end + timedelta(minutes=1)
+    saved = CloudWatchSource(AwsOptions(region="us-east-1")).read("recsys-ranker", *span)
+
+    class Replay:
+        def __init__(self) -> None:
+            self.asked: list[tuple] = []
+
+        def read(self, endpoint, start, end):
+            self.asked.append((endpoint, start, end))
+            return saved
+
+    model, replay = load(default_model_dir()), Replay()
+    replayed = classify_endpoint(model, replay, "recsys-ranker", *span)
+    live = classify_endpoint(model, CloudWatchSource(AwsOptions(region="us-east-1")), "recsys-ranker", *span)
+    assert replay.asked == [("recsys-ranker", *span)]
+    assert [v.to_dict() for _, v in replayed.findings] == [v.to_dict() for _, v in live.findings]
 
 
 def test_unknown_endpoint_exits_5(moto_aws):

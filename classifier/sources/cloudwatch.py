@@ -806,6 +806,18 @@ def _read_window(
     return Window(incidents, notes, events_read, partial)
 
 
+@dataclass(frozen=True)
+class CloudWatchSource:
+    """An endpoint's window as CloudWatch and DescribeEndpoint hold it: the product's `WindowSource`."""
+
+    opts: AwsOptions = AwsOptions()
+    max_events: int = DEFAULT_MAX_EVENTS
+    progress: Callable[[int], None] | None = None
+
+    def read(self, endpoint: str, start: datetime, end: datetime) -> Window:
+        return fetch_window(endpoint, start, end, self.opts, max_events=self.max_events, progress=self.progress)
+
+
 def failed_endpoints(opts: AwsOptions = AwsOptions()) -> list[tuple[str, datetime]]:
     """(name, last modified) of every endpoint whose status is Failed, newest first."""
     sagemaker, _, _ = _make_clients(opts)
