@@ -663,8 +663,8 @@ def train(
         )
     v = trained.validation
     out.print(
-        f"uncertain below {manifest['uncertain_threshold']:.2f} (coverage {v.coverage:.1%}, accuracy there "
-        f"{v.accuracy_when_confident:.1%}); wrote {output}/ (model {manifest['model_version']})",
+        f"uncertain below {manifest.uncertain_threshold:.2f} (coverage {v.coverage:.1%}, accuracy there "
+        f"{v.accuracy_when_confident:.1%}); wrote {output}/ (model {manifest.model_version})",
         highlight=False,
     )
 
@@ -706,7 +706,7 @@ def evaluate(
             raise BadInput(f"no labeled incidents to evaluate on in {', '.join(map(str, data))}")
         proba = triage_model.predict_proba(incidents)
         truth = labels_of(incidents)
-        scores = score(truth, proba, triage_model.threshold)
+        scores = score(truth, proba, triage_model.uncertain_threshold)
         if plots is not None:
             from .plots import write_plots
 

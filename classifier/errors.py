@@ -51,3 +51,9 @@ class AwsUnavailable(Unavailable):
 
 class BadInput(SmtriageError):
     exit_code = EXIT_BAD_INPUT
+
+
+class ModelError(SmtriageError):
+    """The model cannot be used; the message says why and what to do."""
+
+    exit_code = EXIT_MODEL

@@ -8,9 +8,12 @@ summary (the live-endpoint figures), or a table of groups (per stack).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .incident import OUTCOMES
+
+if TYPE_CHECKING:
+    from .model.manifest import Manifest
 
 
 def _pct(x: float) -> str:
@@ -82,12 +85,11 @@ def section(title: str, s: dict[str, Any]) -> list[str]:
     return _flat(title, s)
 
 
-def render(manifest: dict[str, Any], *, recipe: str = "", notes: str = "") -> str:
-    data = manifest.get("training_data", {})
-    scores = manifest.get("scores", {})
-    schema = manifest.get("feature_schema", {})
+def render(manifest: Manifest, *, recipe: str = "", notes: str = "") -> str:
+    data = manifest.training_data
+    schema = manifest.feature_schema
     lines = [
-        f"# Model card: smtriage {manifest.get('model_version', '')}",
+        f"# Model card: smtriage {manifest.model_version}",
         "",
         "Tells whether a SageMaker endpoint's CloudWatch window (or an incident record) holds a failure, and names "
         "its cause: `resource_exhaustion`, `configuration_error` or `model_bug`, else `no_failure`.",
@@ -98,22 +100,22 @@ def render(manifest: dict[str, Any], *, recipe: str = "", notes: str = "") -> st
         "LogisticRegression(class_weight='balanced'), method='sigmoid', cv=5)`.",
         "",
         "- The featurizer holds two logistic regressions over the words (hashed into "
-        f"2^{schema.get('line_hash_bits', '?')} columns) and named signals of each kind of log line: a *line scorer* "
+        f"2^{schema.line_hash_bits} columns) and named signals of each kind of log line: a *line scorer* "
         "(is this line part of a failure?) and a *cause model* (which cause does a failure line point to?). Both are "
         "learned from the training incidents, cross-fitted so the classifier learns from scores on lines they did "
         "not see.",
         "- An incident is described by its salient lines only (those the line scorer picks out, each kind once, "
         "weighted by its score): their scores and cause votes, their signals, "
-        f"2^{schema.get('n_hash_bits', '?')} hashed words and word pairs, statistics of each metric window scaled to "
+        f"2^{schema.n_hash_bits} hashed words and word pairs, statistics of each metric window scaled to "
         "the instance, and the endpoint's status and image. Nothing counts the healthy lines around a failure.",
-        f"- {schema.get('n_features', '?')} columns; feature schema hash `{str(schema.get('hash', ''))[:16]}…` — a "
+        f"- {schema.n_features} columns; feature schema hash `{schema.hash[:16]}…` — a "
         "model is refused by code whose schema differs.",
-        f"- Calibration: {manifest.get('calibration', '')}. Confidence is the top probability; below "
-        f"**{manifest.get('uncertain_threshold', '?')}** the verdict is `uncertain` (the widest coverage whose "
-        f"verdicts are right at least {_pct(manifest.get('target_accuracy_above_threshold', 0.9))} of the time on "
+        f"- Calibration: {manifest.calibration or ''}. Confidence is the top probability; below "
+        f"**{manifest.uncertain_threshold}** the verdict is `uncertain` (the widest coverage whose "
+        f"verdicts are right at least {_pct(manifest.target_accuracy_above_threshold or 0.9)} of the time on "
         "real cases, keeping at least half of them).",
-        f"- Versions: {', '.join(f'{k} {v}' for k, v in manifest.get('versions', {}).items())}.",
-        f"- File: `{manifest.get('model_file')}` (skops), sha256 `{manifest.get('sha256')}`.",
+        f"- Versions: {', '.join(f'{k} {v}' for k, v in manifest.versions.items())}.",
+        f"- File: `{manifest.model_file}` (skops), sha256 `{manifest.sha256}`.",
         "",
         "## Training data",
         "",
@@ -128,7 +130,7 @@ def render(manifest: dict[str, Any], *, recipe: str = "", notes: str = "") -> st
     if data.get("generator"):
         lines.append(f"Generated: {data['generator']}.")
     lines += ["", "## Scores", ""]
-    for name, s in scores.items():
+    for name, s in manifest.scores.items():
         lines += section(name, s)
     if recipe:
         lines += ["## Reproduce", "", recipe, ""]

@@ -21,7 +21,7 @@ import numpy as np
 from .errors import BadInput
 from .evaluation import Scores, score
 from .incident import OUTCOMES, Incident, labels_of
-from .model import TriageModel, choose_threshold, decide, fit, save
+from .model import Manifest, TriageModel, choose_threshold, decide, fit, save
 
 TARGET_ACCURACY = 0.9
 # Of each outcome: a fifth is held out, and what is left must fill five calibration folds.
@@ -99,7 +99,7 @@ def train_model(
     proba = model.predict_proba(valid)
     y = labels_of(valid)
     threshold = threshold_for(y, proba)
-    model.manifest["uncertain_threshold"] = threshold
+    model.uncertain_threshold = threshold
     sources = np.array([source_of(i) for i in valid])
     by_source = {
         name: score([y[i] for i in np.flatnonzero(sources == name)], proba[sources == name], threshold)
@@ -117,8 +117,8 @@ def retrain(
     seed: int = 0,
     valid_fraction: float = 0.2,
     progress: Callable[[str], None] = lambda s: None,
-    card: Callable[[dict[str, Any]], str] | None = None,
-) -> tuple[Trained, dict[str, Any]]:
+    card: Callable[[Manifest], str] | None = None,
+) -> tuple[Trained, Manifest]:
     """A team's model: its own labeled incidents (each weighing `own_weight` generated ones) on top of `base`."""
     base_incidents, base_weights = base if base is not None else ((), ())
     incidents = list(base_incidents) + list(own)
@@ -158,18 +158,15 @@ def write(
     *,
     training_data: dict[str, Any],
     scores: dict[str, Any],
-    card: Callable[[dict[str, Any]], str] | None = None,
-) -> dict[str, Any]:
+    card: Callable[[Manifest], str] | None = None,
+) -> Manifest:
     """Save the model with what it was trained on and how it scored; `card` renders MODEL_CARD.md from the manifest."""
-    model.manifest.update(
-        {
-            "training_data": training_data,
-            "scores": scores,
-            "calibration": "sigmoid (Platt) per class, 5-fold CalibratedClassifierCV",
-            "target_accuracy_above_threshold": TARGET_ACCURACY,
-        }
+    return save(
+        model,
+        directory,
+        training_data=training_data,
+        scores=scores,
+        calibration="sigmoid (Platt) per class, 5-fold CalibratedClassifierCV",
+        target_accuracy=TARGET_ACCURACY,
+        card=card,
     )
-    manifest = save(model, directory)
-    if card is not None:
-        (Path(directory) / "MODEL_CARD.md").write_text(card(manifest))
-    return manifest

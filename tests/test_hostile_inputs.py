@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from classifier.cli import app
 from classifier.model import default_model_dir
 from classifier.model.features import schema_hash
-from classifier.model.store import content_digest
+from classifier.model.manifest import content_digest
 from tests.awsfaults import Fault, inject
 from tests.test_model_integrity import edit_manifest, refused
 

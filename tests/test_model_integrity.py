@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from classifier.cli import app
 from classifier.model import TRUSTED_TYPES, default_model_dir
-from classifier.model.store import content_digest
+from classifier.model.manifest import content_digest
 
 runner = CliRunner()
 SHIPPED = default_model_dir()

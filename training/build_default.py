@@ -23,13 +23,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from classifier.evaluation import score
 from classifier.incident import Incident, incident_from_dict, labels_of
-from classifier.model import fit
+from classifier.model import Manifest, fit
 from classifier.model_card import render
 from classifier.train import data_summary, group_of, threshold_for, write
 from training import realcases
@@ -73,7 +72,7 @@ def generated(n_failures: int = N_FAILURES, n_healthy: int = N_HEALTHY, seed: in
     return out
 
 
-def build(out: Path, *, seed: int = SEED, progress=lambda s: print(s, file=sys.stderr)) -> dict[str, Any]:
+def build(out: Path, *, seed: int = SEED, progress=lambda s: print(s, file=sys.stderr)) -> Manifest:
     t0 = time.perf_counter()
     gen = generated(seed=seed)
     real = realcases.load()
@@ -93,7 +92,7 @@ def build(out: Path, *, seed: int = SEED, progress=lambda s: print(s, file=sys.s
     )
     data = gen + real
     model = fit(data, sample_weight=np.array([1.0] * len(gen) + weights), groups=[group_of(i) for i in data])
-    model.manifest.update(uncertain_threshold=threshold, detect_threshold=DETECT)
+    model.uncertain_threshold, model.detect_threshold = threshold, DETECT
     summary = data_summary(data) | {
         "real_cases": len(real),
         "real_weight": REAL_WEIGHT,
@@ -112,7 +111,7 @@ def build(out: Path, *, seed: int = SEED, progress=lambda s: print(s, file=sys.s
         "all real cases, grouped CV, per stack": per_group(real, truth, cv, "family"),
     }
     manifest = write(model, out, training_data=summary, scores=scores, card=lambda m: render(m, recipe=RECIPE))
-    progress(f"wrote {out} in {time.perf_counter() - t0:.1f}s: {manifest['model_version']}")
+    progress(f"wrote {out} in {time.perf_counter() - t0:.1f}s: {manifest.model_version}")
     return manifest
 
 

@@ -83,7 +83,7 @@ def cross_validate(
         w = np.concatenate([np.ones(len(generated)), rw[inside]])
         model = fit(data, sample_weight=w, groups=[group_of(i) for i in data], **params)
         if detect is not None:
-            model.manifest["detect_threshold"] = detect
+            model.detect_threshold = detect
         cases = [real[i] for i in test]
         proba[test] = model.predict_proba(cases)
         for i, case in zip(test.tolist(), cases):

@@ -50,7 +50,7 @@ def _row(name: str, s: Scores) -> str:
 
 def records_table(title: str, incidents: Sequence[Incident], model) -> list[str]:
     y = labels_of(incidents)
-    s_model = score(y, model.predict_proba(incidents), model.threshold)
+    s_model = score(y, model.predict_proba(incidents), model.uncertain_threshold)
     s_base = score(y, KeywordBaseline().predict_proba(incidents))
     return [
         f"### {title}",
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     model_dir = args.model or default_model_dir()
     model = load(model_dir)
     out: list[str] = [f"## Model report: {model.version}", ""]
-    for name, s in model.manifest.get("scores", {}).items():
+    for name, s in (model.manifest.scores if model.manifest else {}).items():
         out += section(name, s)
     if DEV.is_file():
         dev, _ = load_incidents([DEV])

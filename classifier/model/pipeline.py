@@ -13,28 +13,25 @@ what it says.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..errors import EXIT_MODEL, SmtriageError
+from ..errors import ModelError
 from ..incident import NO_FAILURE, OUTCOMES, Incident, IncidentError, labels_of
 from .features import IncidentFeaturizer, Reading
-
-
-class ModelError(SmtriageError):
-    """The model cannot be used; the message says why and what to do."""
-
-    exit_code = EXIT_MODEL
+from .manifest import Manifest
 
 
 @dataclass
 class TriageModel:
-    """A fitted pipeline plus what its manifest says about it."""
+    """A fitted pipeline, the thresholds its verdicts use, and the manifest it was loaded with (None until saved)."""
 
     pipeline: Any
-    manifest: dict[str, Any] = field(default_factory=dict)
+    uncertain_threshold: float = 0.5  # a verdict less confident than this is `uncertain`
+    detect_threshold: float | None = None  # a line scored this high proposes an episode; None: the splitter's default
+    manifest: Manifest | None = None
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -42,12 +39,8 @@ class TriageModel:
         return OUTCOMES
 
     @property
-    def threshold(self) -> float:
-        return float(self.manifest.get("uncertain_threshold", 0.5))
-
-    @property
     def version(self) -> str:
-        return str(self.manifest.get("model_version", "unversioned"))
+        return self.manifest.model_version if self.manifest is not None else "unversioned"
 
     @property
     def featurizer(self) -> IncidentFeaturizer:
@@ -145,7 +138,7 @@ def fit(
     pipeline = build_pipeline(**params)
     w = np.ones(len(incidents)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     pipeline.fit(list(incidents), labels, features__sample_weight=w, features__groups=groups, classify__sample_weight=w)
-    return TriageModel(pipeline, {})
+    return TriageModel(pipeline)
 
 
 NO_FAILURE_AT = 0.5  # "no failure" only when it is at least even odds: a failure a person would see is reported

@@ -16,20 +16,20 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..errors import ModelError
 from ..incident import OUTCOMES
-from ..text.clean import UNSAFE
 from ..text.signals import SIGNALS
 from .features import IncidentFeaturizer, schema_hash
-from .pipeline import ModelError, TriageModel
+from .manifest import MODEL_FILE, FeatureSchema, Manifest
+from .pipeline import TriageModel
 
-MODEL_FILE = "model.skops"
 MANIFEST_FILE = "manifest.json"
 CARD_FILE = "MODEL_CARD.md"
-MANIFEST_FORMAT = 1
 
 # The types a smtriage model file may contain beyond those skops trusts by
 # default (builtins, numpy arrays, and scikit-learn's public estimators such as
@@ -111,8 +111,17 @@ def runtime_versions() -> dict[str, str]:
     }
 
 
-def save(model: TriageModel, directory: str | Path, *, card: str | None = None) -> dict[str, Any]:
-    """Write model.skops + manifest.json (+ MODEL_CARD.md); return the manifest."""
+def save(
+    model: TriageModel,
+    directory: str | Path,
+    *,
+    training_data: dict[str, Any] | None = None,
+    scores: dict[str, Any] | None = None,
+    calibration: str | None = None,
+    target_accuracy: float | None = None,
+    card: Callable[[Manifest], str] | None = None,
+) -> Manifest:
+    """Write model.skops + manifest.json (+ MODEL_CARD.md, rendered from the manifest by `card`)."""
     import skops.io as sio
 
     directory = Path(directory)
@@ -126,65 +135,33 @@ def save(model: TriageModel, directory: str | Path, *, card: str | None = None) 
     model_path = directory / MODEL_FILE
     model_path.write_bytes(raw)
     featurizer = model.featurizer
-    manifest = {
-        "format_version": MANIFEST_FORMAT,
-        **{
-            k: v
-            for k, v in model.manifest.items()
-            if k not in {"format_version", "model_file", "sha256", "versions", "feature_schema"}
-        },
-        "model_file": MODEL_FILE,
-        "sha256": sha256_file(model_path),
-        "labels": list(OUTCOMES),
-        "versions": runtime_versions(),
-        "feature_schema": {
-            "hash": featurizer.schema_hash_,
-            "n_hash_bits": featurizer.n_hash_bits,
-            "line_hash_bits": featurizer.line_hash_bits,
-            "n_features": featurizer.n_features_out_,
-        },
-    }
-    # derived from the content, not the clock, so a rebuild from the same recipe is identical
-    manifest["model_version"] = f"{__version__}+{manifest['sha256'][:12]}"
-    manifest.setdefault("uncertain_threshold", model.threshold)
-    manifest.pop(CONTENT_DIGEST, None)
-    manifest[CONTENT_DIGEST] = content_digest(manifest)
-    (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    sha256 = sha256_file(model_path)
+    manifest = Manifest(
+        # derived from the content, not the clock, so a rebuild from the same recipe is identical
+        model_version=f"{__version__}+{sha256[:12]}",
+        sha256=sha256,
+        feature_schema=FeatureSchema(
+            featurizer.schema_hash_, featurizer.n_hash_bits, featurizer.line_hash_bits, featurizer.n_features_out_
+        ),
+        versions=runtime_versions(),
+        uncertain_threshold=model.uncertain_threshold,
+        detect_threshold=model.detect_threshold,
+        training_data=training_data or {},
+        scores=scores or {},
+        calibration=calibration,
+        target_accuracy_above_threshold=target_accuracy,
+    )
+    (directory / MANIFEST_FILE).write_text(json.dumps(manifest.to_json(), indent=2, sort_keys=True) + "\n")
     if card is not None:
-        (directory / CARD_FILE).write_text(card)
+        (directory / CARD_FILE).write_text(card(manifest))
     model.manifest = manifest
     return manifest
 
 
-CONTENT_DIGEST = "manifest_sha256"
-_VERSION = re.compile(r"^[0-9A-Za-z.+_-]{1,64}$")
-MAX_TEXT = 4096  # characters of any text in a manifest
 # What the parts of a model file may hold once uncompressed: far above the shipped model (a few MB),
 # far below what would take a machine's memory (a zip bomb).
 MAX_ENTRY_BYTES = 256 << 20
 MAX_MODEL_BYTES = 1 << 30
-
-
-def content_digest(manifest: dict[str, Any]) -> str:
-    """sha256 of everything else in the manifest (it holds the model file's sha256 too): an edited field shows."""
-    rest = {k: v for k, v in manifest.items() if k != CONTENT_DIGEST}
-    return hashlib.sha256(json.dumps(rest, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
-def _check_texts(node: Any, where: Path, path: str = "manifest") -> None:
-    """Every text a manifest holds is printable and of a sane length: it is shown in titles and cards."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            _check_texts(key, where, path)
-            _check_texts(value, where, f"{path}.{key}" if isinstance(key, str) else path)
-    elif isinstance(node, list):
-        for value in node:
-            _check_texts(value, where, path)
-    elif isinstance(node, str) and (len(node) > MAX_TEXT or UNSAFE.search(node)):
-        raise ModelError(
-            f"{where}: {path[:80]} holds control characters or is too long; a manifest written by "
-            "`smtriage train` has neither — do not use this model"
-        )
 
 
 def _check_archive(raw: bytes, where: Path) -> None:
@@ -206,29 +183,15 @@ def _major_minor(version: str) -> tuple[int, ...]:
     return tuple(int(x) for x in re.findall(r"\d+", version)[:2])
 
 
-def check_manifest(manifest: dict[str, Any], where: Path) -> None:
+def check_manifest(manifest: Manifest, where: Path) -> None:
     """Refuse a manifest this code cannot honour; each message says what to do instead."""
-    if manifest.get("format_version") != MANIFEST_FORMAT:
-        raise ModelError(
-            f"{where}: manifest format {manifest.get('format_version')!r} is not {MANIFEST_FORMAT}; "
-            "retrain with this smtriage (`smtriage train`)"
-        )
-    labels = manifest.get("labels")
-    if not isinstance(labels, list) or tuple(labels) != OUTCOMES:
-        raise ModelError(
-            f"{where}: model labels {labels!r:.200} differ from {list(OUTCOMES)}; retrain it with `smtriage train`"
-        )
-    schema = manifest.get("feature_schema")
-    schema = schema if isinstance(schema, dict) else {}
-    bits, line_bits = _hash_bits(schema.get("n_hash_bits")), _hash_bits(schema.get("line_hash_bits"))
-    if bits is None or line_bits is None or schema.get("hash") != schema_hash(bits, line_bits):
+    schema = manifest.feature_schema
+    if schema.hash != schema_hash(schema.n_hash_bits, schema.line_hash_bits):
         raise ModelError(
             f"{where}: model was trained on a different feature schema than this smtriage computes; "
             "retrain it with `smtriage train` or use the smtriage version that made it"
         )
-    versions = manifest.get("versions")
-    trained = versions.get("scikit-learn") if isinstance(versions, dict) else None
-    trained = trained if isinstance(trained, str) else ""
+    trained = manifest.versions.get("scikit-learn", "")
     running = runtime_versions()["scikit-learn"]
     if _major_minor(trained) != _major_minor(running):
         raise ModelError(
@@ -248,36 +211,19 @@ def load(directory: str | Path) -> TriageModel:
             f"{directory}: no {MANIFEST_FILE} here; a model directory holds {MODEL_FILE} and {MANIFEST_FILE}"
         )
     try:
-        manifest = json.loads(manifest_path.read_text())
+        raw_manifest = json.loads(manifest_path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelError(f"{manifest_path}: not valid JSON ({exc})") from None
-    if not isinstance(manifest, dict):
-        raise ModelError(f"{manifest_path}: must be a JSON object")
-    _check_texts(manifest, manifest_path)
-    if not _VERSION.match(str(manifest.get("model_version", ""))):
-        raise ModelError(f"{manifest_path}: model_version must be a short version string")
-    if manifest.get(CONTENT_DIGEST) != content_digest(manifest):
-        raise ModelError(
-            f"{manifest_path}: its content does not match its {CONTENT_DIGEST}; it was edited after it "
-            "was written — do not use it"
-        )
+    manifest = Manifest.from_json(raw_manifest, manifest_path)
     check_manifest(manifest, manifest_path)
-    for key in ("uncertain_threshold", "detect_threshold"):
-        value = manifest.get(key, 0.5)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise ModelError(f"{manifest_path}: {key} must be a number from 0 to 1")
-    if not isinstance(manifest.get("sha256"), str):
-        raise ModelError(
-            f"{manifest_path}: no sha256 of the model file; a manifest written by `smtriage train` has one"
-        )
-    model_path = directory / str(manifest.get("model_file", MODEL_FILE))
+    model_path = directory / manifest.model_file
     if model_path.parent.resolve() != directory.resolve() or not model_path.is_file():
-        raise ModelError(f"{directory}: model file {manifest.get('model_file')!r} is missing")
+        raise ModelError(f"{directory}: model file {manifest.model_file!r} is missing")
     digest = sha256_file(model_path)
-    if digest != manifest.get("sha256"):
+    if digest != manifest.sha256:
         raise ModelError(
             f"{model_path}: sha256 {digest[:12]}… does not match the manifest's "
-            f"{str(manifest.get('sha256'))[:12]}…; the file was modified or truncated — do not use it"
+            f"{manifest.sha256[:12]}…; the file was modified or truncated — do not use it"
         )
     raw = model_path.read_bytes()
     _check_archive(raw, model_path)
@@ -294,16 +240,11 @@ def load(directory: str | Path) -> TriageModel:
         pipeline = sio.load(io.BytesIO(raw), trusted=list(TRUSTED_TYPES))
     except Exception as exc:
         raise ModelError(f"{model_path}: could not be loaded ({type(exc).__name__}: {exc})") from None
-    _check_built(pipeline, manifest, model_path)
-    return TriageModel(pipeline, manifest)
+    _check_built(pipeline, manifest.feature_schema, model_path)
+    return TriageModel(pipeline, manifest.uncertain_threshold, manifest.detect_threshold, manifest)
 
 
-def _hash_bits(value: Any) -> int | None:
-    """A hash width a model file may ask for: 1 to 24 bits (2**24 columns), as an int and not a bool."""
-    return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 24 else None
-
-
-def _check_built(pipeline: Any, manifest: dict[str, Any], where: Path) -> None:
+def _check_built(pipeline: Any, schema: FeatureSchema, where: Path) -> None:
     """The object built is the pipeline the manifest describes, and its parts fit one another.
 
     Only trusted types got this far; their values could still be anything: a
@@ -313,7 +254,6 @@ def _check_built(pipeline: Any, manifest: dict[str, Any], where: Path) -> None:
     """
     steps: Any = getattr(pipeline, "named_steps", None)
     featurizer = steps.get("features") if hasattr(steps, "get") else None
-    schema = manifest["feature_schema"]
     refused = ModelError(
         f"{where}: the model in the file is not the one its manifest describes (pipeline steps, "
         "feature schema, sizes or labels differ); do not use it"
@@ -322,9 +262,9 @@ def _check_built(pipeline: Any, manifest: dict[str, Any], where: Path) -> None:
         not isinstance(featurizer, IncidentFeaturizer)
         or "classify" not in steps
         or "scale" not in steps
-        or getattr(featurizer, "n_hash_bits", None) != schema["n_hash_bits"]
-        or getattr(featurizer, "line_hash_bits", None) != schema["line_hash_bits"]
-        or getattr(featurizer, "schema_hash_", None) != schema["hash"]
+        or getattr(featurizer, "n_hash_bits", None) != schema.n_hash_bits
+        or getattr(featurizer, "line_hash_bits", None) != schema.line_hash_bits
+        or getattr(featurizer, "schema_hash_", None) != schema.hash
         or list(getattr(steps["classify"], "classes_", [])) != sorted(OUTCOMES)
     ):
         raise refused
@@ -332,7 +272,7 @@ def _check_built(pipeline: Any, manifest: dict[str, Any], where: Path) -> None:
     line_width = (1 << featurizer.line_hash_bits) + len(SIGNALS)
     try:
         fits = (
-            featurizer.n_features_out_ == width == schema.get("n_features")
+            featurizer.n_features_out_ == width == schema.n_features
             and getattr(steps["scale"], "n_features_in_", None) == width
             and all(cc.estimator.coef_.shape[1] == width for cc in steps["classify"].calibrated_classifiers_)
             and featurizer.line_model_.coef_.shape == (1, line_width)

@@ -34,9 +34,9 @@ def _verdicts(model: TriageModel, incidents: Sequence[Incident], readings: Seque
         evidence = explain(model, inc, label, rows[i], readings[i])
         advice = remediate(label, inc, evidence, readings[i].own_texts(last=TEXTS_READ))
         guess = label
-        if confidence < model.threshold:
+        if confidence < model.uncertain_threshold:
             advice = (
-                f"Evidence is weak (confidence {percent(confidence)} is below {percent(model.threshold)}); best guess "
+                f"Evidence is weak (confidence {percent(confidence)} is below {percent(model.uncertain_threshold)}); best guess "
                 f"{label.replace('_', ' ')}: {advice}"
             )
             label = UNCERTAIN
@@ -66,8 +66,8 @@ def classify(model: TriageModel, incidents: Sequence[Incident]) -> list[Verdict]
 
 
 def rules_of(model: TriageModel) -> episodes.EpisodeRules:
-    detect = model.manifest.get("detect_threshold")
-    return episodes.EpisodeRules(detect=float(detect)) if isinstance(detect, (int, float)) else episodes.EpisodeRules()
+    detect = model.detect_threshold
+    return episodes.EpisodeRules() if detect is None else episodes.EpisodeRules(detect=detect)
 
 
 def triage_window(
