@@ -148,6 +148,19 @@ def say(prefix: str, text: str, style: str = "yellow") -> None:
     err.print(Text.assemble((shown(prefix), style), " ", shown(text)), highlight=False, soft_wrap=True)
 
 
+def _aws_options(
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    max_attempts: int,
+    retry_mode: RetryMode,
+    timeout: float,
+):
+    from .sources.cloudwatch import AwsOptions
+
+    return AwsOptions(region, profile, endpoint_url, max_attempts, retry_mode.value, timeout=timeout)
+
+
 def load_model(path: Path | None):
     from .model import default_model_dir, load
 
@@ -308,16 +321,9 @@ def classify(
         fail(_usage(exc), debug)
     try:
         from .live import report as report_of
-        from .sources.cloudwatch import AwsOptions, CloudWatchSource
+        from .sources.cloudwatch import CloudWatchSource
 
-        opts = AwsOptions(
-            region=region,
-            profile=profile,
-            endpoint_url=endpoint_url,
-            max_attempts=max_attempts,
-            retry_mode=retry_mode.value,
-            timeout=timeout,
-        )
+        opts = _aws_options(region, profile, endpoint_url, max_attempts, retry_mode, timeout)
         with err.status(f"Reading CloudWatch for {_shown(endpoint)}…") as status:
             seen = 0
 
@@ -520,16 +526,8 @@ def export(
             raise UsageError("name one ENDPOINT or pass --all-failed")
         from .export import export_failed, export_window
         from .incident import incident_to_dict, replace_on_success, write_jsonl
-        from .sources.cloudwatch import AwsOptions
 
-        opts = AwsOptions(
-            region=region,
-            profile=profile,
-            endpoint_url=endpoint_url,
-            max_attempts=max_attempts,
-            retry_mode=retry_mode.value,
-            timeout=timeout,
-        )
+        opts = _aws_options(region, profile, endpoint_url, max_attempts, retry_mode, timeout)
         episode_model = None if whole_window else load_model(model)  # the model finds the failure episodes
         # written beside OUTPUT and moved into place only when complete: a failed export leaves OUTPUT as it was
         with replace_on_success(output) as fh:

@@ -120,6 +120,15 @@ def test_no_region_exits_3(smtriage, monkeypatch):
     assert "no AWS region" in line and "--region" in line
 
 
+def test_the_region_in_aws_region_is_used_as_the_aws_cli_uses_it(moto_aws, samples, monkeypatch):
+    seed(moto_aws, samples["fraud-detector-prod"])
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    result = runner.invoke(app, ["classify", "fraud-detector-prod", "-o", "json"])
+    assert result.exit_code == 0, result.output
+    assert [v["best_guess"] for v in json.loads(result.stdout)] == ["resource_exhaustion"]
+
+
 def test_expired_token_exits_3(smtriage, moto_aws, samples, client_hooks):
     """STS session credentials run out between `aws sso login` and the page: the first call is refused."""
     seed(moto_aws, samples["fraud-detector-prod"])

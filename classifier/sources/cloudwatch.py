@@ -9,6 +9,7 @@ saying what to do.
 from __future__ import annotations
 
 import collections
+import os
 import queue
 import re
 import threading
@@ -138,14 +139,20 @@ def _make_clients(opts: AwsOptions) -> tuple[Any, Any, Any]:
         user_agent_extra="smtriage",
     )
     try:
-        session = boto3.Session(profile_name=opts.profile, region_name=opts.region)
+        # AWS_REGION is the SDKs' and the AWS CLI v2's name, and wins over AWS_DEFAULT_REGION there; botocore
+        # reads only the latter
+        region = opts.region or os.environ.get("AWS_REGION") or None
+        session = boto3.Session(profile_name=opts.profile, region_name=region)
     except bex.ProfileNotFound:
         raise AwsAuthError(
             f"AWS profile {opts.profile!r} not found in ~/.aws/config or ~/.aws/credentials; "
             "check --profile or run `aws configure --profile NAME`"
         ) from None
     if session.region_name is None:
-        raise AwsAuthError("no AWS region: pass --region (e.g. --region us-east-1) or set AWS_REGION")
+        raise AwsAuthError(
+            "no AWS region: pass --region (e.g. --region us-east-1), set AWS_REGION or AWS_DEFAULT_REGION, or "
+            "give the profile a region (`aws configure set region us-east-1`)"
+        )
     kw = {"config": config, "endpoint_url": opts.endpoint_url}
     try:
         clients = tuple(session.client(name, **kw) for name in ("sagemaker", "logs", "cloudwatch"))
