@@ -80,34 +80,52 @@ class Output(str, Enum):
     json = "json"
 
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+_DURATION = re.compile(r"^(?:\s*\d+(?:\.\d+)?\s*[smhdw])+\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+DEFAULT_SINCE = "1h"
 
 
-def parse_duration(text: str) -> timedelta:
-    m = _DURATION.match(text.lower())
-    if not m:
-        raise typer.BadParameter(f"{text!r} is not a duration like 90s, 30m, 2h or 1d")
-    return timedelta(**{_UNITS[m.group(2)]: float(m.group(1))})
+def is_duration(text: str) -> bool:
+    return bool(_DURATION.match(text.lower()))
 
 
-def parse_when(text: str, option: str) -> datetime:
+def parse_duration(text: str, option: str = "--since") -> timedelta:
+    """90s, 30m, 2h, 1d, 1w, or several at once: 2h30m."""
+    if not is_duration(text):
+        raise typer.BadParameter(f"{text!r} is not a duration like 90s, 30m, 2h, 1d or 2h30m", param_hint=option)
+    return sum((timedelta(**{_UNITS[unit]: float(n)}) for n, unit in _DURATION_PART.findall(text.lower())), timedelta())
+
+
+def parse_when(text: str, option: str, now: datetime) -> datetime:
+    """An ISO-8601 time (UTC if no zone), `now`, or a duration meaning that long ago (as `aws logs tail` reads)."""
+    text = text.strip()
+    if text.lower() == "now":
+        return now
+    if is_duration(text):
+        return now - parse_duration(text, option)
     try:
-        t = datetime.fromisoformat(text.strip())
+        t = datetime.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(
-            f"{text!r} is not an ISO-8601 time such as 2026-11-02T03:00Z", param_hint=option
+            f"{text!r} is not a time: give ISO-8601 such as 2026-11-02T03:00Z, or how long ago, such as 2h",
+            param_hint=option,
         ) from None
     return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
-def resolve_window(since: str, start: str | None, end: str | None) -> tuple[datetime, datetime]:
+def resolve_window(since: str | None, start: str | None, end: str | None) -> tuple[datetime, datetime]:
+    """The window to read: --since (a length ending at --end, or a time) or --start, not both; default the last hour."""
+    if since and start:
+        raise typer.BadParameter("give --since or --start, not both: --since is a window length, --start its start")
     now = datetime.now(UTC)
-    t_end = parse_when(end, "--end") if end else now
+    t_end = parse_when(end, "--end", now) if end else now
     if start:
-        t_start = parse_when(start, "--start")
+        t_start = parse_when(start, "--start", now)
+    elif since and not is_duration(since):
+        t_start = parse_when(since, "--since", now)
     else:
-        t_start = t_end - parse_duration(since)
+        t_start = t_end - parse_duration(since or DEFAULT_SINCE)
     if t_start >= t_end:
         raise typer.BadParameter(
             f"the window starts ({t_start:%Y-%m-%dT%H:%MZ}) after it ends ({t_end:%Y-%m-%dT%H:%MZ})"
@@ -198,9 +216,18 @@ ProfileOpt = Annotated[
 EndpointUrlOpt = Annotated[
     str | None, typer.Option("--endpoint-url", help="Send every AWS call here instead (a local emulator such as moto).")
 ]
-SinceOpt = Annotated[str, typer.Option("--since", help="Window length ending now (or at --end): 90s, 30m, 2h, 1d.")]
-StartOpt = Annotated[str | None, typer.Option("--start", help="Window start, ISO-8601 (UTC if no zone).")]
-EndOpt = Annotated[str | None, typer.Option("--end", help="Window end, ISO-8601 (default: now).")]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        help="Window length ending now (or at --end): 90s, 30m, 2h, 1d, 2h30m; or the time it starts. Default 1h.",
+    ),
+]
+StartOpt = Annotated[
+    str | None,
+    typer.Option("--start", help="Window start: ISO-8601 (UTC if no zone), or how long ago (2h)."),
+]
+EndOpt = Annotated[str | None, typer.Option("--end", help="Window end: ISO-8601, how long ago, or now (default).")]
 ModelOpt = Annotated[
     Path | None,
     typer.Option("--model", help="Model directory (manifest.json + model.skops); default: the shipped model."),
@@ -287,7 +314,7 @@ def classify(
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     endpoint_url: EndpointUrlOpt = None,
-    since: SinceOpt = "1h",
+    since: SinceOpt = None,
     start: StartOpt = None,
     end: EndOpt = None,
     model: ModelOpt = None,
@@ -495,7 +522,7 @@ def export(
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     endpoint_url: EndpointUrlOpt = None,
-    since: SinceOpt = "1h",
+    since: SinceOpt = None,
     start: StartOpt = None,
     end: EndOpt = None,
     max_events: MaxEventsOpt = 200_000,
@@ -554,7 +581,11 @@ def export(
             else:
                 n = 0
                 for name, records, notes in export_failed(
-                    opts, parse_duration(since), model=episode_model, whole_window=whole_window, max_events=max_events
+                    opts,
+                    parse_duration(since or DEFAULT_SINCE),
+                    model=episode_model,
+                    whole_window=whole_window,
+                    max_events=max_events,
                 ):
                     for note in notes:
                         say(f"{name}:", note)

@@ -315,6 +315,34 @@ def test_bad_window_arguments_exit_2():
     assert classify("x", "--start", "2026-11-02T04:00Z", "--end", "2026-11-02T03:00Z").exit_code == 2
 
 
+def test_since_and_start_together_are_refused_not_one_silently_dropped():
+    result = classify("x", "--start", "2026-11-02T03:00Z", "--since", "10m")
+    assert result.exit_code == 2 and "give --since or --start, not both" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, length",
+    [
+        (["--since", "2h30m"], timedelta(hours=2, minutes=30)),
+        (["--start", "3h", "--end", "1h"], timedelta(hours=2)),
+        (["--since", "90m", "--end", "30m"], timedelta(minutes=90)),
+    ],
+)
+def test_windows_are_given_as_aws_logs_tail_gives_them(args, length):
+    from classifier.cli import resolve_window
+
+    options = dict(zip(args[::2], args[1::2]))
+    start, end = resolve_window(options.get("--since"), options.get("--start"), options.get("--end"))
+    assert abs((end - start) - length) < timedelta(seconds=1)
+
+
+def test_since_may_be_the_time_the_window_starts():
+    from classifier.cli import resolve_window
+
+    start, _ = resolve_window("2026-11-02 03:00", None, "2026-11-02T04:00Z")
+    assert start.isoformat() == "2026-11-02T03:00:00+00:00"
+
+
 def test_help_teaches_with_examples():
     top = runner.invoke(app, ["--help"])
     assert top.exit_code == 0 and "smtriage demo" in top.stdout
