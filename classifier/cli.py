@@ -455,7 +455,9 @@ def batch(
       smtriage batch incidents.jsonl --output v.jsonl --review to-label.jsonl
       smtriage batch big.jsonl.gz --output v.jsonl.gz --scheduler tcp://10.0.0.5:8786
 
-    Exit codes: 0 all scored, 8 some records were bad (see the errors file), 7 model refused.
+    Exit codes: 0 all scored, 2 bad arguments or input files (a missing input,
+    an output that is an input), 7 model refused, 8 some records were bad (see
+    the errors file; the rest were scored).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -648,9 +650,12 @@ def train(
       smtriage export my-endpoint --since 1d --output incidents.jsonl     # then fill in each "label"
       smtriage train incidents.jsonl --output models/team
       smtriage classify my-endpoint --model models/team
+
+    Exit codes: 0 trained, 2 bad arguments or input files (missing, no labels,
+    too few of an outcome), 8 bad records in your files (nothing trained).
     """
     try:
-        from .errors import BadInput
+        from .errors import BadInput, UsageError
         from .incident import load_labeled
         from .model_card import render
         from .train import retrain
@@ -665,7 +670,7 @@ def train(
         _say_unlabeled(read.unlabeled)
         own = read.incidents
         if not own:
-            raise BadInput(f'no labeled incidents in {", ".join(map(str, data))}; fill in each record\'s "label"')
+            raise UsageError(f'no labeled incidents in {", ".join(map(str, data))}; fill in each record\'s "label"')
         with err.status("Training…") as status:
             base_set = None
             if base:
@@ -719,9 +724,12 @@ def evaluate(
     
       smtriage evaluate team-labeled.jsonl
       smtriage evaluate holdout.jsonl --model models/team --plots reports/ --output json
+
+    Exit codes: 0 scored, 2 bad arguments or input files, 7 model refused, 8 some
+    records were bad (the rest were scored).
     """
     try:
-        from .errors import BadInput
+        from .errors import UsageError
         from .evaluation import score
         from .incident import labels_of, load_labeled
 
@@ -732,7 +740,7 @@ def evaluate(
         _say_unlabeled(read.unlabeled)
         incidents = read.incidents
         if not incidents:
-            raise BadInput(f"no labeled incidents to evaluate on in {', '.join(map(str, data))}")
+            raise UsageError(f"no labeled incidents to evaluate on in {', '.join(map(str, data))}")
         proba = triage_model.predict_proba(incidents)
         truth = labels_of(incidents)
         scores = score(truth, proba, triage_model.uncertain_threshold)

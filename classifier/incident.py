@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, overload
 
-from .errors import BadInput
+from .errors import UsageError
 from .text.clean import UNSAFE
 
 LABELS: tuple[str, ...] = ("resource_exhaustion", "configuration_error", "model_bug")  # the causes of a failure
@@ -530,16 +530,17 @@ def read_incidents(path: str | Path) -> Iterator[tuple[int, Incident | BadRecord
 
 
 def check_inputs(inputs: Iterable[str | Path]) -> None:
-    """Every input exists and can be read: a file, a named pipe, a device, `<(cmd)`; not a directory."""
+    """Every input exists and can be read (a file, a named pipe, a device, `<(cmd)`; not a directory): a mistyped
+    path is a bad argument, refused before anything is read or written."""
     for p in inputs:
         if str(p) == "-":
             continue
         if not os.path.exists(p):
-            raise BadInput(f"input file not found: {p}")
+            raise UsageError(f"input file not found: {p}")
         if os.path.isdir(p):
-            raise BadInput(f"input {p} is a directory; give the JSONL files in it")
+            raise UsageError(f"input {p} is a directory; give the JSONL files in it")
         if not os.access(p, os.R_OK):
-            raise BadInput(f"input {p} is not readable")
+            raise UsageError(f"input {p} is not readable")
 
 
 @dataclass

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import BadInput
+from .errors import UsageError
 from .evaluation import Scores, score
 from .incident import OUTCOMES, Incident, labels_of
 from .model import Manifest, TriageModel, choose_threshold, decide, fit, save
@@ -83,7 +83,7 @@ def train_model(
     counts = Counter(labels_of(incidents))
     short = {o: counts[o] for o in OUTCOMES if counts[o] < MIN_PER_OUTCOME}
     if short:
-        raise BadInput(
+        raise UsageError(
             "too few labeled incidents to train on: "
             + ", ".join(f"{o} {n}" for o, n in short.items())
             + f"; each outcome needs at least {MIN_PER_OUTCOME} (without --no-base, the shipped training set "

@@ -194,8 +194,9 @@ def test_review_lists_the_least_confident_incidents_first_ready_to_label(tmp_pat
 
 def test_missing_input_file_is_a_clear_error(tmp_path):
     result = runner.invoke(app, ["batch", str(tmp_path / "nope.jsonl"), "--output", str(tmp_path / "v.jsonl")])
-    assert result.exit_code == 8
+    assert result.exit_code == 2
     assert "input file not found" in result.stderr
+    assert not (tmp_path / "v.jsonl").exists()
 
 
 def test_on_a_dask_cluster_the_verdicts_are_the_same(tmp_path, model):

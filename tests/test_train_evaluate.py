@@ -93,7 +93,7 @@ def test_training_on_too_few_of_an_outcome_is_refused_naming_what_is_short(tmp_p
         tmp_path / "oom.jsonl", [r for r in own_incidents() if r["label"] == "resource_exhaustion"] * 5
     )
     result = runner.invoke(app, ["train", str(only_oom), "--no-base", "--output", str(tmp_path / "m")])
-    assert result.exit_code == 8
+    assert result.exit_code == 2
     assert "too few labeled incidents to train on: configuration_error 0, model_bug 0, no_failure 0" in result.stderr
     assert not (tmp_path / "m").exists()
 
@@ -121,7 +121,7 @@ def test_a_missing_or_directory_input_is_named_in_one_line(tmp_path, command):
     extra = ["--output", str(tmp_path / "m")] if command == "train" else []
     for path, said in [(tmp_path / "nope.jsonl", "input file not found"), (tmp_path, "is a directory")]:
         result = runner.invoke(app, [command, str(path), *extra])
-        assert result.exit_code == 8
+        assert result.exit_code == 2
         assert said in result.stderr and str(path) in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
@@ -129,7 +129,7 @@ def test_a_missing_or_directory_input_is_named_in_one_line(tmp_path, command):
 def test_evaluate_without_labels_says_so(tmp_path):
     unlabeled = write_jsonl(tmp_path / "u.jsonl", [{"id": "a", "logs": ["Killed"]}])
     result = runner.invoke(app, ["evaluate", str(unlabeled)])
-    assert result.exit_code == 8
+    assert result.exit_code == 2
     assert "no labeled incidents" in result.stderr
 
 
