@@ -46,7 +46,7 @@ def sparkline(values: Sequence[float], top: float | None = None, width: int = 40
         step = len(vals) / width
         vals = [max(vals[int(i * step) : max(int((i + 1) * step), int(i * step) + 1)]) for i in range(width)]
     hi = top if top is not None else max(vals)
-    lo = 0.0 if top is not None else min(vals)
+    lo = 0.0 if top is not None else min(0.0, min(vals))  # from zero: a flat 300 requests a minute is not nothing
     span = (hi / 2 - lo / 2) or 0.5  # halves: hi - lo of two huge values would overflow to inf
 
     def level(v: float) -> int:
@@ -61,6 +61,10 @@ def _metric_scale(name: str, series: MetricSeries, incident: Incident | None) ->
         return None
     finite = [v for v in series.values if not math.isnan(v)]
     return capacity.full_scale(name, incident.context.instance_type if incident else None, max(finite, default=0.0))
+
+
+def _counts_errors(metric: str | None) -> bool:
+    return any(word in (metric or "") for word in ("5XX", "4XX", "Error", "Failure"))
 
 
 def label_text(verdict: Verdict) -> Text:
@@ -87,6 +91,10 @@ def verdict_panel(verdict: Verdict, incident: Incident | None = None) -> Panel:
         probs.append(f"{name.replace('_', ' ')} {percent(p)}   ", style=_COLOURS.get(name, ""))
     head.add_row("probabilities", probs)
 
+    streams = sorted({e.stream for e in verdict.evidence if e.stream})
+    if len(streams) == 1:
+        head.add_row("log stream", Text(inert(streams[0])))
+
     ev = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=True, pad_edge=False)
     ev.add_column("weight", justify="right", width=6, no_wrap=True)
     ev.add_column("evidence", ratio=1, overflow="fold")
@@ -94,12 +102,15 @@ def verdict_panel(verdict: Verdict, incident: Incident | None = None) -> Panel:
         line = Text()
         if e.timestamp is not None:
             line.append(f"{format_time(e.timestamp)[11:19]} ", style="dim")
+        if e.stream and len(streams) > 1:  # several instances: say which one said it
+            line.append(f"{inert(e.stream.rsplit('/', 1)[-1])} ", style="cyan")
         if e.kind != "log":
             line.append(f"[{e.kind}] ", style="bold blue")
         line.append(inert(e.text))
         if e.kind == "metric" and incident is not None and e.metric in incident.metrics:
             series: MetricSeries = incident.metrics[e.metric]
-            line.append("\n" + sparkline(series.values, _metric_scale(e.metric, series, incident)), style="green")
+            bars = sparkline(series.values, _metric_scale(e.metric, series, incident))
+            line.append("\n" + bars, style="red" if _counts_errors(e.metric) else "green")
         ev.add_row(f"{e.weight:.2f}", line)
 
     advice = Text("next step: ", style="bold green")
