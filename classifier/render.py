@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import UTC
 
 from rich import box
 from rich.console import Console, Group
@@ -121,11 +122,28 @@ def verdict_panel(verdict: Verdict, incident: Incident | None = None) -> Panel:
     )
 
 
+def _same_story(v: Verdict) -> tuple:
+    """What makes two episodes the same to a reader: the verdict, the advice, and the lines behind them."""
+    lines = tuple(e.text for e in v.evidence if e.kind != "metric")
+    return v.label, v.best_guess, v.remediation, lines
+
+
 def print_verdicts(
     console: Console, verdicts: Sequence[Verdict], incidents: Sequence[Incident | None] | None = None
 ) -> None:
+    """One panel per episode; episodes that tell the same story are one panel that says how often and when."""
+    groups: dict[tuple, list[int]] = {}
     for i, v in enumerate(verdicts):
-        console.print(verdict_panel(v, incidents[i] if incidents else None))
+        groups.setdefault(_same_story(v), []).append(i)
+    for members in groups.values():
+        first = verdicts[members[0]]
+        panel = verdict_panel(first, incidents[members[0]] if incidents else None)
+        if len(members) > 1:
+            starts = [f"{start.astimezone(UTC):%H:%M}" for i in members if (start := verdicts[i].start) is not None]
+            when = f": {', '.join(starts[:6])}{' …' if len(starts) > 6 else ''}" if starts else ""
+            panel.subtitle = Text(f"the same episode {len(members)} times{when}", style="bold")
+            panel.subtitle_align = "left"
+        console.print(panel)
 
 
 def verdicts_json(verdicts: Sequence[Verdict]) -> str:

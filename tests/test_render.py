@@ -71,3 +71,19 @@ def test_error_counts_are_drawn_red_and_load_green():
     first, second = (i for i in range(len(text)) if text.startswith(bars, i))
     assert text.rfind(red, 0, first) > text.rfind(green, 0, first)
     assert text.rfind(green, 0, second) > text.rfind(red, 0, second)
+
+
+def test_an_episode_that_keeps_coming_back_is_one_panel_that_says_when():
+    from dataclasses import replace
+
+    from classifier.render import print_verdicts
+
+    oom = verdict_with([Evidence("log", "Worker (pid:21) was sent SIGKILL! Perhaps out of memory?", 2.0)])
+    again = [replace(oom, start=T + timedelta(hours=h), id=f"ep-{h}") for h in range(3)]
+    other = replace(oom, label="model_bug", best_guess="model_bug", remediation="fix predict_fn", id="ep-bug")
+    console = Console(file=io.StringIO(), width=120)
+    print_verdicts(console, [*again, other])
+    text = console.file.getvalue()
+    assert text.count("was sent SIGKILL") == 2  # the three OOMs once, the model bug once
+    assert "the same episode 3 times: 03:05, 04:05, 05:05" in text
+    assert "fix predict_fn" in text
