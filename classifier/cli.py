@@ -323,6 +323,15 @@ def classify(
     max_attempts: AttemptsOpt = 8,
     retry_mode: RetryModeOpt = RetryMode.standard,
     timeout: TimeoutOpt = 180.0,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            metavar="LABELS",
+            help="Exit 9 when a verdict (or an uncertain verdict's best guess) is one of these, comma-separated: "
+            "resource_exhaustion, configuration_error, model_bug, or any. For CI and alert hooks.",
+        ),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Diagnose a live endpoint from its CloudWatch logs, metrics and status.
@@ -337,13 +346,15 @@ def classify(
     
       smtriage classify fraud-detector-prod --since 2h
       smtriage classify fraud-detector-prod --start 2026-11-02T03:00Z --end 2026-11-02T04:00Z -o json
+      smtriage classify fraud-detector-prod --since 15m --fail-on any    # exit 9 on any failure
 
     Exit codes: 0 done (also when no failure is found), 2 bad arguments, 3 no or
     expired credentials, 4 access denied, 5 endpoint or log group not found,
-    6 AWS unavailable or throttled, 7 model refused.
+    6 AWS unavailable or throttled, 7 model refused, 9 a --fail-on verdict found.
     """
     try:
         t_start, t_end = resolve_window(since, start, end)
+        failing = fail_on_labels(fail_on)
     except typer.BadParameter as exc:
         fail(_usage(exc), debug)
     try:
@@ -367,6 +378,29 @@ def classify(
     except Exception as exc:  # every known failure carries its own message and exit code
         fail(exc, debug)
     _print_report(report, output)
+    found = sorted({v.best_guess for _, v in report.findings} & failing)
+    if found:
+        from .errors import EXIT_FOUND
+
+        say("fail-on:", f"{', '.join(found)} found; exit {EXIT_FOUND}")
+        raise typer.Exit(EXIT_FOUND)
+
+
+def fail_on_labels(text: str | None) -> set[str]:
+    """The causes `--fail-on` names; `any` is every cause."""
+    from .incident import LABELS
+
+    if not text:
+        return set()
+    named = {w.strip() for w in text.split(",") if w.strip()}
+    if "any" in named:
+        return set(LABELS)
+    unknown = sorted(named - set(LABELS))
+    if unknown:
+        raise typer.BadParameter(
+            f"{', '.join(unknown)} is not a cause: give {', '.join(LABELS)} or any", param_hint="--fail-on"
+        )
+    return named
 
 
 @app.command(short_help="The whole AWS path on a local emulator: no account needed.")

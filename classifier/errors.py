@@ -15,6 +15,7 @@ EXIT_NOT_FOUND = 5
 EXIT_AWS_UNAVAILABLE = 6
 EXIT_MODEL = 7
 EXIT_BAD_INPUT = 8
+EXIT_FOUND = 9  # `classify --fail-on`: a verdict the caller asked to fail on was found
 
 
 class SmtriageError(Exception):

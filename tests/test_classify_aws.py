@@ -408,3 +408,15 @@ def test_an_account_quota_names_the_quota_from_the_failure_reason(moto_aws, samp
     verdict = verdict_of(classify("llm-quota", "--output", "json"))
     assert verdict["label"] == "configuration_error"
     assert "Request a quota increase for 'ml.g5.12xlarge for endpoint usage'" in verdict["remediation"]
+
+
+def test_an_alert_hook_fails_only_on_the_causes_it_names(moto_aws, samples):
+    seed(moto_aws, samples["fraud-detector-prod"])
+    seed(moto_aws, samples["churn-xgb-prod"])
+    hit = classify("fraud-detector-prod", "--fail-on", "any")
+    assert hit.exit_code == 9 and "resource exhaustion" in hit.stdout
+    assert "resource_exhaustion found; exit 9" in hit.stderr
+    assert classify("fraud-detector-prod", "--fail-on", "model_bug,configuration_error").exit_code == 0
+    assert classify("churn-xgb-prod", "--fail-on", "any").exit_code == 0  # healthy: nothing to fail on
+    wrong = classify("fraud-detector-prod", "--fail-on", "oom")
+    assert wrong.exit_code == 2 and "oom is not a cause" in wrong.stderr
