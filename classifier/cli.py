@@ -235,6 +235,22 @@ ModelOpt = Annotated[
 OutputOpt = Annotated[
     Output, typer.Option("--output", "-o", help="table for people, json for scripts (stdout holds only JSON).")
 ]
+
+
+class Report(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+ReportOpt = Annotated[
+    Report,
+    typer.Option(
+        "--output",
+        "-o",
+        help="table for people, json for scripts (stdout holds only JSON), markdown to paste into a ticket.",
+    ),
+]
 MaxEventsOpt = Annotated[
     int,
     typer.Option("--max-events", min=1, help="Keep at most this many log events (the latest, split across streams)."),
@@ -287,21 +303,24 @@ def _print_json(text: str) -> None:
     out.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
 
 
-def _print_report(report, output: Output) -> None:
+def _print_report(report, output: Output | Report) -> None:
     from .incident import format_time
-    from .render import print_verdicts, verdicts_json
+    from .render import print_verdicts, report_markdown, verdicts_json
 
+    if output is Report.markdown:
+        _print_json(report_markdown(report).rstrip("\n"))
+        return
     for note in report.notes:
         say("note:", note)
     verdicts = [v for _, v in report.findings]
-    if output is Output.json:
+    if output in (Output.json, Report.json):
         _print_json(verdicts_json(verdicts))
     elif verdicts:
         print_verdicts(out.get(), verdicts, [inc for inc, _ in report.findings])
     if not verdicts:
         window = f"{format_time(report.start)} → {format_time(report.end)}"
         where = "what could be read of " if report.partial else ""
-        (err if output is Output.json else out).print(
+        (err if output in (Output.json, Report.json) else out).print(
             f"[green]no failure found[/] in {where}{window} for {_shown(report.endpoint)} ({report.events_read:,} "
             "log events read)",
             highlight=False,
@@ -318,7 +337,7 @@ def classify(
     start: StartOpt = None,
     end: EndOpt = None,
     model: ModelOpt = None,
-    output: OutputOpt = Output.table,
+    output: ReportOpt = Report.table,
     max_events: MaxEventsOpt = 200_000,
     max_attempts: AttemptsOpt = 8,
     retry_mode: RetryModeOpt = RetryMode.standard,

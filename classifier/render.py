@@ -10,8 +10,10 @@ separator character as \\uXXXX, which a JSON reader turns back into the original
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group
@@ -22,6 +24,11 @@ from rich.text import Text
 from . import capacity
 from .incident import NO_FAILURE, UNCERTAIN, Incident, MetricSeries, Verdict, format_time, json_text, percent
 from .text.clean import inert, redacted
+
+if TYPE_CHECKING:
+    from .live import EndpointReport
+
+_BACKTICKS = re.compile(r"`+")
 
 _BARS = "▁▂▃▄▅▆▇█"
 _COLOURS = {
@@ -204,3 +211,41 @@ def scores_tables(scores, title: str) -> list[Table]:
     for label, row in zip(OUTCOMES, scores.confusion):
         conf.add_row(label.replace("_", " "), *(str(v) for v in row))
     return [head, per, conf]
+
+
+def _fenced(lines: Sequence[str]) -> list[str]:
+    """A code block no line of log text can close early: the fence is longer than any run of backticks in it."""
+    longest = max((len(run) for line in lines for run in _BACKTICKS.findall(line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence, *lines, fence]
+
+
+def report_markdown(report: EndpointReport) -> str:
+    """An incident summary to paste into a ticket: the window, each verdict, its evidence and the next step."""
+    window = f"{format_time(report.start)} → {format_time(report.end)}"
+    out = [f"## smtriage: {inert(report.endpoint)}", "", f"Window {window}, {report.events_read:,} log events read."]
+    out += [f"- note: {inert(n)}" for n in report.notes]
+    if not report.findings:
+        out += ["", "**No failure found**" + (" in what could be read." if report.partial else ".")]
+    for k, (_, v) in enumerate(report.findings, 1):
+        when = f"{format_time(v.start)} → {format_time(v.end)}" if v.start and v.end else ""
+        guess = f" (best guess: {v.best_guess.replace('_', ' ')})" if v.label == UNCERTAIN else ""
+        out += [
+            "",
+            f"### {k}. {v.label.replace('_', ' ')}{guess}, confidence {percent(v.confidence)}",
+            "",
+            f"{inert(v.variant or '')} {when}".strip(),
+            "",
+            f"**Next step:** {inert(v.remediation)}",
+            "",
+            "Evidence, strongest first:",
+            "",
+        ]
+        lines = []
+        for e in v.evidence:
+            at = f"{format_time(e.timestamp)[11:19]} " if e.timestamp else ""
+            tag = "" if e.kind == "log" else f"[{e.kind}] "
+            lines.append(f"{at}{tag}{inert(e.text)}")
+        out += _fenced(lines)
+        out += ["", f"Model {inert(v.model_version)}."]
+    return "\n".join(out) + "\n"

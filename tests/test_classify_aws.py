@@ -420,3 +420,15 @@ def test_an_alert_hook_fails_only_on_the_causes_it_names(moto_aws, samples):
     assert classify("churn-xgb-prod", "--fail-on", "any").exit_code == 0  # healthy: nothing to fail on
     wrong = classify("fraud-detector-prod", "--fail-on", "oom")
     assert wrong.exit_code == 2 and "oom is not a cause" in wrong.stderr
+
+
+def test_a_markdown_summary_is_ready_to_paste_into_a_ticket(moto_aws, samples):
+    inc = samples["recsys-ranker"]
+    seed(moto_aws, inc)
+    result = classify("recsys-ranker", "--output", "markdown")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith("## smtriage: recsys-ranker")
+    assert "### 1. model bug, confidence" in text and "**Next step:** Fix RuntimeError" in text
+    assert "mat1 and mat2 shapes cannot be multiplied" in text
+    assert "Window " in text and "log events read" in text

@@ -87,3 +87,15 @@ def test_an_episode_that_keeps_coming_back_is_one_panel_that_says_when():
     assert text.count("was sent SIGKILL") == 2  # the three OOMs once, the model bug once
     assert "the same episode 3 times: 03:05, 04:05, 05:05" in text
     assert "fix predict_fn" in text
+
+
+def test_log_text_in_a_markdown_summary_can_neither_close_its_block_nor_drive_the_terminal():
+    from classifier.live import EndpointReport
+    from classifier.render import report_markdown
+
+    hostile = "``` </details> \x1b]0;owned\x07 [click](http://evil.example)"
+    verdict = verdict_with([Evidence("log", hostile, 2.0, T)])
+    text = report_markdown(EndpointReport("fraud-detector-prod", T, T + timedelta(hours=1), [(Incident(), verdict)]))
+    assert "\x1b" not in text and "\x07" not in text and "\\x1b]0;owned\\x07" in text
+    fences = [line for line in text.splitlines() if line.startswith("```")]
+    assert len(fences) == 2 and fences[0] == fences[1] == "````"  # longer than any run of backticks inside
