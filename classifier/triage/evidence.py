@@ -147,7 +147,8 @@ def explain(model: TriageModel, incident: Incident, label: str, row_scaled, read
         status_col = dense_feature_names().index("ctx:status_failed")
         score = float(contrib[status_col])
         if score > 0 and not any(e.kind == "context" for e in items):
-            items.append(Evidence("context", "Endpoint status Failed", score))
+            # DescribeEndpoint gives the status now, not at the episode's time: said so, for an old episode
+            items.append(Evidence("context", "Endpoint status Failed (when the window was read)", score))
 
     items.sort(key=lambda e: -e.weight)
     logs = [e for e in items if e.kind == "log"][:6]
