@@ -123,7 +123,13 @@ def resolve_window(since: str | None, start: str | None, end: str | None) -> tup
     if start:
         t_start = parse_when(start, "--start", now)
     elif since and not is_duration(since):
-        t_start = parse_when(since, "--since", now)
+        try:
+            t_start = parse_when(since, "--since", now)
+        except typer.BadParameter:
+            raise typer.BadParameter(
+                f"{since!r} is not a duration like 90s, 30m, 2h, 1d or 2h30m, nor a time such as 2026-11-02T03:00Z",
+                param_hint="--since",
+            ) from None
     else:
         t_start = t_end - parse_duration(since or DEFAULT_SINCE)
     if t_start >= t_end:
