@@ -8,14 +8,20 @@ stderr, so `--output json` can be piped.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
+
+if TYPE_CHECKING:  # the CLI imports what a command needs inside it: `smtriage --help` stays fast
+    from .errors import SmtriageError
+    from .live import EndpointReport
+    from .model import TriageModel
 
 M = TypeVar("M")
 W = TypeVar("W")
@@ -185,7 +191,7 @@ def _aws_options(
     return AwsOptions(region, profile, endpoint_url, max_attempts, retry_mode.value, timeout=timeout)
 
 
-def load_model(path: Path | None):
+def load_model(path: Path | None) -> TriageModel:
     from .model import default_model_dir, load
 
     return load(path or default_model_dir())
@@ -335,7 +341,16 @@ def _print_report(report, output: Output | Report) -> None:
 
 @app.command(short_help="Diagnose a live endpoint from CloudWatch: one verdict per failure.")
 def classify(
-    endpoint: Annotated[str, typer.Argument(help="SageMaker endpoint name.", metavar="ENDPOINT")],
+    endpoints: Annotated[
+        list[str] | None,
+        typer.Argument(help="SageMaker endpoint names (or --all-failed).", metavar="ENDPOINT", show_default=False),
+    ] = None,
+    all_failed: Annotated[
+        bool,
+        typer.Option(
+            "--all-failed", help="Every endpoint whose status is Failed, each read from --since before it failed."
+        ),
+    ] = False,
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     endpoint_url: EndpointUrlOpt = None,
@@ -359,12 +374,14 @@ def classify(
     ] = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Diagnose a live endpoint from its CloudWatch logs, metrics and status.
+    """Diagnose live endpoints from their CloudWatch logs, metrics and status.
 
     Reads DescribeEndpoint, every log stream of /aws/sagemaker/Endpoints/ENDPOINT
     in the window (all instances) and the AWS/SageMaker and /aws/sagemaker/Endpoints
     metrics, splits the window into failure episodes and prints one verdict per
     episode. Credentials come from the usual boto3 chain (env, profile, SSO, role).
+    With several endpoints, one that cannot be read is named and the others are
+    still diagnosed.
 
     Examples:
 
@@ -372,43 +389,108 @@ def classify(
       smtriage classify fraud-detector-prod --since 2h
       smtriage classify fraud-detector-prod --start 2026-11-02T03:00Z --end 2026-11-02T04:00Z -o json
       smtriage classify fraud-detector-prod --since 15m --fail-on any    # exit 9 on any failure
+      smtriage classify --all-failed --since 2h                          # every Failed endpoint
 
     Exit codes: 0 done (also when no failure is found), 2 bad arguments, 3 no or
     expired credentials, 4 access denied, 5 endpoint or log group not found,
     6 AWS unavailable or throttled, 7 model refused, 9 a --fail-on verdict found.
+    With several endpoints, the code of the first that could not be read.
     """
     try:
+        if bool(endpoints) == all_failed:
+            raise typer.BadParameter("name one or more ENDPOINTs, or pass --all-failed")
+        if all_failed and (start or end or (since and not is_duration(since))):
+            raise typer.BadParameter(
+                "--all-failed reads each endpoint around when it failed: give --since as how long before "
+                "(e.g. 2h), not a start or end"
+            )
         t_start, t_end = resolve_window(since, start, end)
         failing = fail_on_labels(fail_on)
     except typer.BadParameter as exc:
         fail(_usage(exc), debug)
     try:
-        from .live import report as report_of
-        from .sources.cloudwatch import CloudWatchSource
-
         opts = _aws_options(region, profile, endpoint_url, max_attempts, retry_mode, timeout)
-        with err.status(f"Reading CloudWatch for {_shown(endpoint)}…") as status:
-            seen = 0
+        if all_failed:
+            from .sources.cloudwatch import failed_endpoints
 
-            def progress(n: int) -> None:
-                nonlocal seen
-                seen += n
-                status.update(f"Reading CloudWatch for {_shown(endpoint)}… {seen:,} log events")
-
-            source = CloudWatchSource(opts, max_events=max_events, progress=progress)
-            triage_model, window = read_while_loading(
-                lambda: load_model(model), lambda: source.read(endpoint, t_start, t_end)
-            )
-            report = report_of(triage_model, endpoint, t_start, t_end, window)
+            lookback = parse_duration(since or DEFAULT_SINCE)
+            targets = [(name, when - lookback, when + timedelta(minutes=10)) for name, when in failed_endpoints(opts)]
+        else:
+            targets = [(name, t_start, t_end) for name in endpoints or []]
+        reports, unread = _classify_each(targets, opts, model, max_events, alone=len(targets) == 1 and not all_failed)
     except Exception as exc:  # every known failure carries its own message and exit code
         fail(exc, debug)
-    _print_report(report, output)
-    found = sorted({v.best_guess for _, v in report.findings} & failing)
+    if len(targets) == 1 and not all_failed:
+        _print_report(reports[0], output)
+    else:
+        _print_reports(reports, output, all_failed)
+    for name, refusal in unread:
+        say("error:", f"{name}: {refusal}", style="bold red")
+    if unread:
+        raise typer.Exit(unread[0][1].exit_code)
+    found = sorted({v.best_guess for r in reports for _, v in r.findings} & failing)
     if found:
         from .errors import EXIT_FOUND
 
         say("fail-on:", f"{', '.join(found)} found; exit {EXIT_FOUND}")
         raise typer.Exit(EXIT_FOUND)
+
+
+def _classify_each(
+    targets: list[tuple[str, datetime, datetime]], opts, model_dir: Path | None, max_events: int, *, alone: bool
+) -> tuple[list[EndpointReport], list[tuple[str, SmtriageError]]]:
+    """A report per endpoint that could be read, and why each other one could not. The model is loaded once,
+    while the first window is read; a refused model stops everything, one unreadable endpoint does not."""
+    from .errors import ModelError, SmtriageError
+    from .live import report as report_of
+    from .sources.cloudwatch import CloudWatchSource
+
+    triage_model: TriageModel | None = None
+    reports: list[EndpointReport] = []
+    unread: list[tuple[str, SmtriageError]] = []
+    for name, t0, t1 in targets:
+        try:
+            with err.status(f"Reading CloudWatch for {_shown(name)}…") as status:
+                seen = 0
+
+                def progress(n: int, name: str = name) -> None:
+                    nonlocal seen
+                    seen += n
+                    status.update(f"Reading CloudWatch for {_shown(name)}… {seen:,} log events")
+
+                read = functools.partial(CloudWatchSource(opts, max_events, progress).read, name, t0, t1)
+                if triage_model is None:
+                    loaded, window = read_while_loading(lambda: load_model(model_dir), read)
+                else:
+                    loaded, window = triage_model, read()
+                triage_model = loaded
+            reports.append(report_of(loaded, name, t0, t1, window))
+        except SmtriageError as exc:
+            if alone or isinstance(exc, ModelError):
+                raise
+            unread.append((name, exc))
+    return reports, unread
+
+
+def _print_reports(reports, output: Report, all_failed: bool) -> None:
+    """Several endpoints: JSON is one list of every verdict, markdown one summary after another, a table per
+    endpoint under its name."""
+    from .render import report_markdown, verdicts_json
+
+    if all_failed and not reports:
+        err.print("no endpoint has status Failed", highlight=False)
+    if output is Report.json:
+        for r in reports:
+            for note in r.notes:
+                say(f"{r.endpoint}:", note)
+        _print_json(verdicts_json([v for r in reports for _, v in r.findings]))
+        return
+    if output is Report.markdown:
+        _print_json("\n".join(report_markdown(r) for r in reports).rstrip("\n"))
+        return
+    for r in reports:
+        out.get().rule(_shown(r.endpoint))
+        _print_report(r, output)
 
 
 def fail_on_labels(text: str | None) -> set[str]:

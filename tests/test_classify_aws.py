@@ -432,3 +432,37 @@ def test_a_markdown_summary_is_ready_to_paste_into_a_ticket(moto_aws, samples):
     assert "### 1. model bug, confidence" in text and "**Next step:** Fix RuntimeError" in text
     assert "mat1 and mat2 shapes cannot be multiplied" in text
     assert "Window " in text and "log events read" in text
+
+
+def test_several_endpoints_in_one_go_and_one_that_cannot_be_read_does_not_hide_the_others(moto_aws, samples):
+    seed(moto_aws, samples["fraud-detector-prod"])
+    seed(moto_aws, samples["recsys-ranker"])
+    result = classify("fraud-detector-prod", "no-such-endpoint", "recsys-ranker", "-o", "json")
+    assert result.exit_code == 5  # the code of the endpoint that could not be read
+    verdicts = json.loads(result.stdout)
+    assert {(v["endpoint"], v["best_guess"]) for v in verdicts} == {
+        ("fraud-detector-prod", "resource_exhaustion"),
+        ("recsys-ranker", "model_bug"),
+    }
+    assert "no-such-endpoint: endpoint 'no-such-endpoint' not found" in " ".join(result.stderr.split())
+
+    table = classify("fraud-detector-prod", "recsys-ranker")
+    assert table.exit_code == 0
+    assert table.stdout.index("fraud-detector-prod") < table.stdout.index("recsys-ranker")
+    assert "resource exhaustion" in table.stdout and "model bug" in table.stdout
+
+
+def test_every_failed_endpoint_is_diagnosed_around_when_it_failed(moto_aws, samples):
+    failed_before_logging(
+        moto_aws,
+        samples,
+        "churn-v2",
+        "Failed to download model data(bucket: team-models, key: churn/model.tar.gz). Please ensure that there "
+        "is an object located at the URL and that the role passed to CreateModel has permissions to download it.",
+    )
+    seed(moto_aws, samples["churn-xgb-prod"])  # InService: not a Failed endpoint, not read
+    result = classify("--all-failed", "--since", "2h", "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert [(v["endpoint"], v["label"]) for v in json.loads(result.stdout)] == [("churn-v2", "configuration_error")]
+    assert classify("--all-failed", "--start", "2026-11-02T03:00Z").exit_code == 2
+    assert classify().exit_code == 2

@@ -55,7 +55,7 @@ def test_version_in_a_terminal():
 
 def test_usage_names_what_to_type_in_capitals():
     code, text = typed(["classify", "--help"])
-    assert code == 0 and "Usage: smtriage classify [OPTIONS] {ENDPOINT}" in text
+    assert code == 0 and "Usage: smtriage classify [OPTIONS] [ENDPOINT]..." in text
 
 
 def test_batch_in_a_terminal_draws_its_progress_and_finishes(tmp_path):
