@@ -246,8 +246,8 @@ def _reported_after(path: Path, after: Position | None, inputs: Sequence[str]) -
     with opener(path, "rb") as fh:
         for raw in fh:
             pos = _position(raw, inputs, path)
-            if after is None or (pos is not None and pos > after):
-                out.add(pos)  # type: ignore[arg-type]
+            if pos is not None and (after is None or pos > after):
+                out.add(pos)
     return out, count
 
 

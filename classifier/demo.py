@@ -141,14 +141,15 @@ def seed_endpoint(clients: dict[str, Any], incident: Incident) -> None:
     group = LOG_GROUP_PREFIX + name
     logs.create_log_group(logGroupName=group)
     by_stream: dict[str, list[LogEvent]] = {}
+    undated = incident.start or incident.end or datetime.now(UTC)  # where an event without a time is put
     for e in incident.logs:
         by_stream.setdefault(e.stream or f"{variant}/i-0demo", []).append(e)
     for stream, events in by_stream.items():
         logs.create_log_stream(logGroupName=group, logStreamName=stream)
         batch: list[dict[str, Any]] = []
         size = 0
-        for e in sorted(events, key=lambda e: e.timestamp or incident.start):  # type: ignore[arg-type, return-value]
-            ev = {"timestamp": int((e.timestamp or incident.start).timestamp() * 1000), "message": e.message}  # type: ignore[union-attr]
+        for e in sorted(events, key=lambda e: e.timestamp or undated):
+            ev = {"timestamp": int((e.timestamp or undated).timestamp() * 1000), "message": e.message}
             ev_size = len(e.message.encode()) + 26
             if batch and (len(batch) >= 5000 or size + ev_size > 900_000):
                 logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=batch)
@@ -190,6 +191,7 @@ def _moto_instance_types() -> frozenset[str]:
         "ml.inf1.xlarge",
     ):
         try:
+            # an instance method that reads nothing of its instance: asked without making one
             FakeEndpointConfig.validate_instance_type(None, name)  # type: ignore[arg-type]
         except Exception:
             continue

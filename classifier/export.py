@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .errors import AccessDenied, NotFound
+from .errors import AccessDenied, NotFound, SmtriageError
 from .incident import Incident
 from .sources.cloudwatch import DEFAULT_MAX_EVENTS, AwsOptions, failed_endpoints, fetch_window
 
@@ -43,7 +43,9 @@ def export_window(
         else:
             from .triage import triage_window
 
-            found = [episode for episode, _ in triage_window(model, incident)]  # type: ignore[arg-type]
+            if model is None:
+                raise SmtriageError("finding the failure episodes needs a model (or export the whole window)")
+            found = [episode for episode, _ in triage_window(model, incident)]
         records += [
             replace(r, label=None, source={"exported_from": "cloudwatch", "endpoint": endpoint, "region": opts.region})
             for r in found

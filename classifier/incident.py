@@ -383,6 +383,7 @@ def open_text(path: str | Path, mode: str = "r") -> IO[str]:
         return io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="\n")
     p = Path(path)
     if p.suffix == ".gz":
+        # in text mode gzip.open gives a TextIOWrapper, which its stubs do not say
         return gzip.open(p, mode + "t", encoding="utf-8", errors="replace", newline="\n")  # type: ignore[return-value]
     return open(p, mode, encoding="utf-8", errors="replace", newline="\n")
 

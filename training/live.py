@@ -78,7 +78,7 @@ def as_window(
     logs = [LogEvent(e.message, at + timedelta(milliseconds=7 * k), stream) for k, e in enumerate(case.logs)]
     if minutes:
         logs += [LogEvent(msg, t, stream) for t, msg in healthy_lines(family(case), start, end, rng)]
-        logs.sort(key=lambda e: e.timestamp)  # type: ignore[arg-type, return-value]
+        logs.sort(key=lambda e: e.timestamp or at)
     ctx = case.context
     instance = (
         ctx.instance_type

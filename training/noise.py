@@ -372,7 +372,7 @@ def _tgi_args(sc: Scene, **over: object) -> str:
 
 
 def _startup_tgi(sc: Scene, **over: object) -> list[Ev]:
-    shards = int(over.get("num_shard", sc.inst.gpus))  # type: ignore[call-overload]
+    shards = int(over.get("num_shard", sc.inst.gpus))  # type: ignore[call-overload]  # an int when given
     over.setdefault("num_shard", shards)
     ev = [line("fe", _tgi_args(sc, **over), logger="text_generation_launcher")]
     if shards > 1:

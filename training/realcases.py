@@ -125,7 +125,7 @@ def load(corpus: Path = CORPUS, *, refuse: set[str] | None = None) -> list[Incid
                 "source": {**case["source"], "corpus": path.name},
             }
             incident = incident_from_dict(record, where)
-            incident.source["cause_in_logs"] = cause_in_logs(incident)  # type: ignore[index]
+            incident.source["cause_in_logs"] = cause_in_logs(incident)  # type: ignore[index]  # set just above
             out.append(incident)
     return out
 
@@ -135,9 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="write the records here as JSONL")
     args = parser.parse_args(argv)
     cases = load()
-    print(f"{len(cases)} cases from {len({_thread(c.source['url']) for c in cases})} threads")  # type: ignore[index]
+    print(f"{len(cases)} cases from {len({_thread(c.source['url']) for c in cases})} threads")  # type: ignore[index]  # every case has one
     print("labels:", dict(Counter(c.label for c in cases).most_common()))
-    print("stacks:", dict(Counter(c.source["family"] for c in cases).most_common()))  # type: ignore[index]
+    print("stacks:", dict(Counter(c.source["family"] for c in cases).most_common()))  # type: ignore[index]  # every case has one
     if args.out:
         from classifier.incident import incident_to_dict, write_jsonl
 

@@ -470,7 +470,7 @@ class IncidentFeaturizer(TransformerMixin, BaseEstimator):
             for i in inside.tolist():
                 readings[i] = self._reading(incidents[i], prepared[i], model)
         self._finish_fit(self._fit_lines(incidents, prepared, labels, w, np.arange(len(incidents))))
-        return self.transform_readings(incidents, readings)  # type: ignore[arg-type]
+        return self.transform_readings(incidents, readings)  # type: ignore[arg-type]  # every fold filled its own
 
     # -- reading -----------------------------------------------------------
     def _reading(self, incident: Incident, prepared, models) -> Reading:
