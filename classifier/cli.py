@@ -550,7 +550,6 @@ def demo(
         f"\n[bold]{right} of {len(results)}[/] sample endpoints diagnosed as their story says, "
         f"through boto3 → moto at {results[0].endpoint_url if results else '?'}.",
         highlight=False,
-        soft_wrap=True,
     )
 
 

@@ -8,6 +8,8 @@ every captured test. These run the installed `smtriage` under pexpect.
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -19,22 +21,39 @@ from training.generator import generate
 
 pexpect = pytest.importorskip("pexpect")
 ROOT = Path(__file__).resolve().parent.parent
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 SMTRIAGE = shutil.which("smtriage", path=str(Path(sys.executable).parent)) or "smtriage"
 
 
-def typed(command: list[str], timeout: float = 180) -> tuple[int, str]:
+def typed(
+    command: list[str], timeout: float = 180, columns: int = 100, env: dict[str, str] | None = None
+) -> tuple[int, str]:
     child = pexpect.spawn(
         SMTRIAGE,
         command,
         cwd=str(ROOT),
         encoding="utf-8",
         timeout=timeout,
-        dimensions=(40, 100),
-        env={**__import__("os").environ, "TERM": "xterm-256color"},
+        dimensions=(40, columns),
+        env={**os.environ, "TERM": "xterm-256color", **(env or {})},
     )
     child.expect(pexpect.EOF)
     child.close()
     return child.exitstatus, child.before
+
+
+def visible_lines(text: str) -> list[str]:
+    """What stays on the screen: each line as its last carriage return left it (a spinner redraws in place)."""
+    return [ANSI.sub("", line.rsplit("\r", 1)[-1]) for line in text.replace("\r\n", "\n").split("\n")]
+
+
+def colours(text: str) -> list[str]:
+    """The SGR colour parameters a text sends (foreground, background; not bold or dim)."""
+    found = []
+    for params in re.findall(r"\x1b\[([0-9;]*)m", text):
+        codes = [int(c) for c in params.split(";") if c]
+        found += [str(c) for c in codes if 30 <= c <= 49 or 90 <= c <= 107]
+    return found
 
 
 def test_help_in_a_terminal_lists_every_command_with_its_whole_summary():
@@ -80,3 +99,42 @@ def test_a_bad_argument_in_a_terminal_is_one_line_and_exit_2():
     code, text = typed(["classify", "ep", "--since", "soon"])
     assert code == 2
     assert "is not a duration" in text and "Traceback" not in text
+
+
+@pytest.mark.parametrize("columns", [80, 160])
+def test_the_demo_in_a_terminal_fits_its_width(columns):
+    code, text = typed(["demo"], columns=columns)
+    assert code == 0, text
+    assert "5 of 5 sample endpoints diagnosed as their story says" in "\n".join(visible_lines(text))
+    too_wide = [line for line in visible_lines(text) if len(line) > columns]
+    assert not too_wide, too_wide[:3]
+
+
+def test_no_color_means_no_colour(tmp_path):
+    code, text = typed(["demo"], env={"NO_COLOR": "1"})
+    assert code == 0, text
+    assert not colours(text), "colour codes under NO_COLOR"
+    assert "5 of 5" in "\n".join(visible_lines(text))
+
+
+def test_export_then_train_then_evaluate_in_a_terminal(moto_server_url, samples, tmp_path):
+    from training.generator import generate_healthy
+
+    seed(aws_clients(moto_server_url), samples["recsys-ranker"])
+    exported = tmp_path / "incidents.jsonl"
+    aws = ["--endpoint-url", moto_server_url, "--region", "us-east-1"]
+    code, text = typed(["export", "recsys-ranker", *aws, "--since", "1h", "--output", str(exported)])
+    assert code == 0, text
+    assert "exported 1 record(s) from recsys-ranker" in text
+
+    labeled = tmp_path / "labeled.jsonl"
+    records = [*generate(60, seed=8), *generate_healthy(20, seed=8)]
+    labeled.write_text("".join(json.dumps(r) + "\n" for r in records))
+    code, text = typed(["train", str(labeled), "--no-base", "--output", str(tmp_path / "team")])
+    assert code == 0, text
+    assert "held-out score on" in text and "wrote" in text
+
+    code, text = typed(["evaluate", str(labeled), "--model", str(tmp_path / "team")], columns=80)
+    assert code == 0, text
+    assert "macro-F1" in text
+    assert all(len(line) <= 80 for line in visible_lines(text))
