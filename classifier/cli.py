@@ -870,7 +870,7 @@ def evaluate(
     """
     try:
         from .errors import UsageError
-        from .evaluation import score
+        from .evaluation import score, scores_by_source
         from .incident import labels_of, load_labeled
 
         triage_model = load_model(model)
@@ -884,6 +884,7 @@ def evaluate(
         proba = triage_model.predict_proba(incidents)
         truth = labels_of(incidents)
         scores = score(truth, proba, triage_model.uncertain_threshold)
+        by_source = scores_by_source(incidents, truth, proba, triage_model.uncertain_threshold)
         if plots is not None:
             from .plots import write_plots
 
@@ -894,12 +895,15 @@ def evaluate(
     if output is Output.json:
         import json
 
-        _print_json(json.dumps(scores.to_dict(), indent=2))
+        by = {name: s.to_dict() for name, s in by_source.items()}
+        _print_json(json.dumps({**scores.to_dict(), "by_source": by}, indent=2))
     else:
-        from .render import scores_tables
+        from .render import scores_tables, sources_table
 
         for table in scores_tables(scores, title=f"{triage_model.version} on {', '.join(p.name for p in data)}"):
             out.print(table)
+        if len(by_source) > 1:
+            out.print(sources_table(by_source))
     if read.bad:
         from .errors import EXIT_BAD_INPUT
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .incident import OUTCOMES
+from .incident import OUTCOMES, Incident
 from .model.pipeline import decide
 
 
@@ -96,3 +96,24 @@ def score(y_true: Sequence[str], proba: np.ndarray, threshold: float = 0.0) -> S
         accuracy_when_confident=float(correct[kept].mean()) if kept.any() else 0.0,
         threshold=threshold,
     )
+
+
+def source_of(incident: Incident) -> str:
+    """Where an incident comes from: the generator, the real-case corpus, or the team itself."""
+    src = incident.source or {}
+    if src.get("generator"):
+        return "generated"
+    if src.get("corpus"):
+        return "real public cases"
+    return "your own incidents"
+
+
+def scores_by_source(
+    incidents: Sequence[Incident], truth: Sequence[str], proba: np.ndarray, threshold: float
+) -> dict[str, Scores]:
+    """The scores of each source of incidents apart: a team sees how the model does on its own."""
+    sources = np.array([source_of(i) for i in incidents])
+    return {
+        name: score([truth[i] for i in np.flatnonzero(sources == name).tolist()], proba[sources == name], threshold)
+        for name in sorted(set(sources.tolist()))
+    }

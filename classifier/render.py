@@ -181,6 +181,16 @@ def batch_summary(summary, output) -> Table:
     return table
 
 
+def sources_table(by_source: dict) -> Table:
+    """The same scores for each source of incidents: the team's own apart from real public and generated ones."""
+    table = Table(title="by source of the incidents", box=box.SIMPLE_HEAD, title_justify="left")
+    for col in ("source", "incidents", "accuracy", "macro-F1", "ECE"):
+        table.add_column(col, justify="left" if col == "source" else "right")
+    for name, s in by_source.items():
+        table.add_row(name, f"{s.n:,}", f"{s.accuracy:.1%}", f"{s.macro_f1:.3f}", f"{s.ece:.3f}")
+    return table
+
+
 def scores_tables(scores, title: str) -> list[Table]:
     """The evaluation report: headline numbers, per-label scores, confusion matrix."""
     from .incident import OUTCOMES

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .errors import UsageError
-from .evaluation import Scores, score
+from .evaluation import Scores, score, scores_by_source
 from .incident import OUTCOMES, Incident, labels_of
 from .model import Manifest, TriageModel, choose_threshold, decide, fit, save
 
@@ -35,16 +35,6 @@ class Trained:
     n_train: int
     n_valid: int
     by_source: dict[str, Scores]  # the validation split, one score per source of incidents
-
-
-def source_of(incident: Incident) -> str:
-    """Where an incident comes from: the generator, the real-case corpus, or the team itself."""
-    src = incident.source or {}
-    if src.get("generator"):
-        return "generated"
-    if src.get("corpus"):
-        return "real public cases"
-    return "your own incidents"
 
 
 def split(incidents: Sequence[Incident], valid_fraction: float, seed: int) -> tuple[list[int], list[int]]:
@@ -100,11 +90,7 @@ def train_model(
     y = labels_of(valid)
     threshold = threshold_for(y, proba)
     model.uncertain_threshold = threshold
-    sources = np.array([source_of(i) for i in valid])
-    by_source = {
-        name: score([y[i] for i in np.flatnonzero(sources == name)], proba[sources == name], threshold)
-        for name in sorted(set(sources.tolist()))
-    }
+    by_source = scores_by_source(valid, y, proba, threshold)
     return Trained(model, score(y, proba, threshold), len(train), len(valid), by_source)
 
 

@@ -71,6 +71,14 @@ def test_a_team_retrains_on_its_own_incidents_and_sees_them_scored_apart(tmp_pat
     table = runner.invoke(app, ["evaluate", str(own), "--model", str(out)])
     assert "macro-F1" in table.stdout and "confusion" in table.stdout
 
+    # the team's own incidents scored apart from generated ones in the same file
+    mixed = write_jsonl(tmp_path / "mixed.jsonl", own_incidents() + list(generate(30, seed=5)))
+    ev = runner.invoke(app, ["evaluate", str(mixed), "--model", str(out), "-o", "json"])
+    by = json.loads(ev.stdout)["by_source"]
+    assert by["your own incidents"]["n"] == 12 and by["generated"]["n"] == 30
+    table = runner.invoke(app, ["evaluate", str(mixed), "--model", str(out)])
+    assert "by source of the incidents" in table.stdout and "your own incidents" in table.stdout
+
 
 def test_the_same_data_and_seed_give_a_byte_identical_model(tmp_path):
     incidents = [incident_from_dict(r) for r in list(generate(240, seed=3)) + list(generate_healthy(60, seed=3))]
