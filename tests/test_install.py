@@ -104,6 +104,17 @@ def test_the_wheel_carries_what_retraining_starts_from(wheel, tmp_path):
     count, where = run.stdout.split()
     assert int(count) == len(__import__("training.realcases", fromlist=["load"]).load())
     assert where.startswith(str(site))
+    generated = tmp_path / "gen.jsonl"
+    gen = subprocess.run(
+        [sys.executable, "-m", "training.generate", "--n", "5", "--healthy", "2", "--out", str(generated)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert gen.returncode == 0, gen.stderr
+    assert len(generated.read_text().splitlines()) == 7
 
 
 def test_the_declared_scikit_learn_range_is_the_one_the_shipped_model_loads_under():
