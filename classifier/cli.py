@@ -510,6 +510,74 @@ def fail_on_labels(text: str | None) -> set[str]:
     return named
 
 
+@app.command(short_help="Follow an endpoint: each new failure episode's verdict, once, until Ctrl-C.")
+def watch(
+    endpoint: Annotated[str, typer.Argument(help="SageMaker endpoint name.", metavar="ENDPOINT")],
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointUrlOpt = None,
+    since: Annotated[str, typer.Option("--since", help="How far back each poll reads: 90s, 30m, 2h, 2h30m.")] = "15m",
+    interval: Annotated[float, typer.Option("--interval", min=1.0, help="Seconds between polls.")] = 60.0,
+    model: ModelOpt = None,
+    output: Annotated[
+        Output,
+        typer.Option("--output", "-o", help="table for people, json for scripts (one verdict per line)."),
+    ] = Output.table,
+    max_events: MaxEventsOpt = 200_000,
+    max_attempts: AttemptsOpt = 8,
+    retry_mode: RetryModeOpt = RetryMode.standard,
+    timeout: TimeoutOpt = 180.0,
+    debug: DebugOpt = False,
+) -> None:
+    """Follow a live endpoint, as `aws logs tail --follow` follows its logs.
+
+    Every --interval seconds, reads the last --since of the endpoint (logs,
+    metrics, status) and prints the verdict of each failure episode it has not
+    printed before. Ctrl-C stops it. An episode longer than --since may be
+    printed again once its first lines fall out of the window.
+
+    Examples:
+
+    \x08
+      smtriage watch fraud-detector-prod
+      smtriage watch fraud-detector-prod --since 30m --interval 30 -o json | jq .label
+
+    Exit codes: 0 stopped with Ctrl-C, 2 bad arguments, 3-7 as classify (the
+    first poll that fails stops it).
+    """
+    try:
+        lookback = parse_duration(since)
+    except typer.BadParameter as exc:
+        fail(_usage(exc), debug)
+    polls = printed = 0
+    try:
+        from .incident import json_text
+        from .live import follow
+        from .render import print_verdicts
+        from .sources.cloudwatch import CloudWatchSource
+
+        source = CloudWatchSource(
+            _aws_options(region, profile, endpoint_url, max_attempts, retry_mode, timeout), max_events
+        )
+        err.print(f"watching {_shown(endpoint)} every {interval:g}s (the last {since} each time); Ctrl-C stops")
+        for polled in follow(load_model(model), source, endpoint, lookback, interval=interval):
+            polls += 1
+            for note in polled.notes:
+                say("note:", note)
+            verdicts = [v for _, v in polled.findings]
+            printed += len(verdicts)
+            if output is Output.json:
+                for v in verdicts:
+                    _print_json(json_text(v.to_dict()))
+            elif verdicts:
+                print_verdicts(out.get(), verdicts, [inc for inc, _ in polled.findings])
+    except KeyboardInterrupt:
+        err.print(f"stopped after {polls} poll(s); {printed} episode(s) printed", highlight=False)
+        return
+    except Exception as exc:
+        fail(exc, debug)
+
+
 @app.command(short_help="The whole AWS path on a local emulator: no account needed.")
 def demo(
     output: OutputOpt = Output.table,

@@ -7,8 +7,10 @@ uses. A source is any object with `read(endpoint, start, end) -> Window`.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from .incident import UNCERTAIN, Incident, Verdict
@@ -61,3 +63,30 @@ def incomplete(verdict: Verdict) -> Verdict:
         remediation="Not all of the window could be read (see the notes), so this is a best guess: "
         + verdict.remediation,
     )
+
+
+def follow(
+    model: TriageModel,
+    source: WindowSource,
+    endpoint: str,
+    lookback: timedelta,
+    *,
+    interval: float = 60.0,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[EndpointReport]:
+    """Poll the endpoint every `interval` seconds, reading the last `lookback` each time, and yield each poll's
+    report holding only the episodes not reported before (an episode is known by its id: the endpoint, the
+    variant and the time of its first failure sign). Runs until the caller stops iterating.
+    """
+    seen: set[str] = set()
+    while True:
+        end = clock()
+        # on the minute: metric datapoints fall where the window starts, so an unaligned start would move
+        # an episode's first sign, and with it its id, from one poll to the next
+        start = (end - lookback).replace(second=0, microsecond=0)
+        polled = report(model, endpoint, start, end, source.read(endpoint, start, end))
+        new = [(inc, v) for inc, v in polled.findings if v.id not in seen]
+        seen.update(v.id for _, v in new if v.id)
+        yield replace(polled, findings=new)
+        sleep(interval)
