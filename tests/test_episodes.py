@@ -178,3 +178,16 @@ def test_after_a_redeploy_the_advice_names_what_the_container_rejects_now(model)
     ((_, verdict),) = triage_window(model, window(logs))
     assert verdict.best_guess == "configuration_error"
     assert "it rejected application/x-npy" in verdict.remediation
+
+
+def test_a_weak_verdict_says_what_it_is_torn_between_and_what_would_settle_it(model):
+    from classifier.incident import UNCERTAIN, incident_from_dict
+    from classifier.triage import classify
+
+    timeout = "org.pytorch.serve.wlm.WorkerInitializationException: Backend worker did not respond in given time"
+    (verdict,) = classify(model, [incident_from_dict({"id": "paste", "logs": [timeout]})])
+    assert verdict.label == UNCERTAIN
+    ranked = sorted(verdict.probabilities, key=verdict.probabilities.get, reverse=True)
+    runner_up = next(o for o in ranked if o != verdict.best_guess).replace("_", " ")
+    assert f"To settle it against {runner_up}" in verdict.remediation
+    assert "No metrics came with these lines" in verdict.remediation

@@ -12,12 +12,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from ..incident import NO_FAILURE, UNCERTAIN, Incident, Verdict, percent
 from ..model import TriageModel, decide
 from ..model.features import Reading
 from . import episodes
 from .evidence import explain
 from .remediation import TEXTS_READ, remediate
+
+_SETTLES = {
+    "resource_exhaustion": "MemoryUtilization, CPUUtilization or GPUMemoryUtilization near 100%",
+    "configuration_error": "the endpoint's configuration (image, environment, model data) against what the container expects",
+    "model_bug": "a traceback through your handler (model_fn, input_fn, predict_fn, output_fn)",
+    NO_FAILURE: "steady 2XX traffic after these lines",
+}
+
+
+def _what_would_settle(labels: Sequence[str], p: np.ndarray, best: int, incident: Incident) -> str:
+    """For a weak verdict: the runner-up, and what in the endpoint's data would tell the two apart."""
+    second = next(int(j) for j in np.argsort(-p) if int(j) != best)
+    a, b = labels[best], labels[second]
+    look = f"for {a.replace('_', ' ')}, {_SETTLES[a]}; for {b.replace('_', ' ')}, {_SETTLES[b]}"
+    missing = "" if incident.metrics else " No metrics came with these lines; they would help most."
+    return f"To settle it against {b.replace('_', ' ')} ({percent(float(p[second]))}), look {look}.{missing}"
 
 
 def _verdicts(model: TriageModel, incidents: Sequence[Incident], readings: Sequence[Reading]) -> list[Verdict]:
@@ -37,7 +55,7 @@ def _verdicts(model: TriageModel, incidents: Sequence[Incident], readings: Seque
         if confidence < model.uncertain_threshold:
             advice = (
                 f"Evidence is weak (confidence {percent(confidence)} is below {percent(model.uncertain_threshold)}); best guess "
-                f"{label.replace('_', ' ')}: {advice}"
+                f"{label.replace('_', ' ')}: {advice} {_what_would_settle(model.labels, p, best, inc)}"
             )
             label = UNCERTAIN
         out.append(
