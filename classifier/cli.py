@@ -510,7 +510,7 @@ def fail_on_labels(text: str | None) -> set[str]:
     return named
 
 
-@app.command(short_help="Follow an endpoint: each new failure episode's verdict, once, until Ctrl-C.")
+@app.command(short_help="Follow an endpoint: each new failure episode's verdict, once.")
 def watch(
     endpoint: Annotated[str, typer.Argument(help="SageMaker endpoint name.", metavar="ENDPOINT")],
     region: RegionOpt = None,

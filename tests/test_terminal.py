@@ -61,7 +61,7 @@ def test_help_in_a_terminal_lists_every_command_with_its_whole_summary():
     assert code == 0
     commands = text.split("Commands:", 1)[1].splitlines()
     listed = {line.split()[0]: line for line in commands if line.strip()}
-    assert set(listed) == {"classify", "demo", "batch", "export", "train", "evaluate"}
+    assert set(listed) == {"classify", "watch", "demo", "batch", "export", "train", "evaluate"}
     assert not any(line.rstrip().endswith("...") for line in listed.values()), "a summary was cut"
 
 
