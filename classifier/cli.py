@@ -188,7 +188,14 @@ def _aws_options(
 ):
     from .sources.cloudwatch import AwsOptions
 
-    return AwsOptions(region, profile, endpoint_url, max_attempts, retry_mode.value, timeout=timeout)
+    return AwsOptions(
+        region=region,
+        profile=profile,
+        endpoint_url=endpoint_url,
+        max_attempts=max_attempts,
+        retry_mode=retry_mode.value,
+        timeout=timeout,
+    )
 
 
 def load_model(path: Path | None) -> TriageModel:
@@ -315,7 +322,7 @@ def _print_json(text: str) -> None:
     out.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
 
 
-def _print_report(report, output: Output | Report) -> None:
+def _print_report(report, output: Report) -> None:
     from .incident import format_time
     from .render import print_verdicts, report_markdown, verdicts_json
 
@@ -325,14 +332,14 @@ def _print_report(report, output: Output | Report) -> None:
     for note in report.notes:
         say("note:", note)
     verdicts = [v for _, v in report.findings]
-    if output in (Output.json, Report.json):
+    if output is Report.json:
         _print_json(verdicts_json(verdicts))
     elif verdicts:
         print_verdicts(out.get(), verdicts, [inc for inc, _ in report.findings])
     if not verdicts:
         window = f"{format_time(report.start)} → {format_time(report.end)}"
         where = "what could be read of " if report.partial else ""
-        (err if output in (Output.json, Report.json) else out).print(
+        (err if output is Report.json else out).print(
             f"[green]no failure found[/] in {where}{window} for {_shown(report.endpoint)} ({report.events_read:,} "
             "log events read)",
             highlight=False,
@@ -411,10 +418,9 @@ def classify(
     try:
         opts = _aws_options(region, profile, endpoint_url, max_attempts, retry_mode, timeout)
         if all_failed:
-            from .sources.cloudwatch import failed_endpoints
+            from .export import failed_windows
 
-            lookback = parse_duration(since or DEFAULT_SINCE)
-            targets = [(name, when - lookback, when + timedelta(minutes=10)) for name, when in failed_endpoints(opts)]
+            targets = failed_windows(opts, parse_duration(since or DEFAULT_SINCE))
         else:
             targets = [(name, t_start, t_end) for name in endpoints or []]
         reports, unread = _classify_each(targets, opts, model, max_events, alone=len(targets) == 1 and not all_failed)
@@ -612,7 +618,7 @@ def demo(
         return
     for r in results:
         out.rule(f"[bold]{r.report.endpoint}[/]  (sample story: {r.expected or 'healthy, no failure'})")
-        _print_report(r.report, output)
+        _print_report(r.report, Report.table)
     right = sum(r.correct for r in results)
     out.print(
         f"\n[bold]{right} of {len(results)}[/] sample endpoints diagnosed as their story says, "

@@ -53,6 +53,12 @@ def export_window(
     return records, window.notes
 
 
+def failed_windows(opts: AwsOptions, lookback: timedelta) -> list[tuple[str, datetime, datetime]]:
+    """(name, start, end) of every Failed endpoint: from `lookback` before it failed (its LastModifiedTime) to
+    ten minutes after."""
+    return [(name, when - lookback, when + timedelta(minutes=10)) for name, when in failed_endpoints(opts)]
+
+
 def export_failed(
     opts: AwsOptions,
     lookback: timedelta,
@@ -62,12 +68,12 @@ def export_failed(
     max_events: int = DEFAULT_MAX_EVENTS,
 ) -> Iterator[tuple[str, list[Incident], list[str]]]:
     """Every Failed endpoint, each read around the moment it failed (its LastModifiedTime)."""
-    for name, when in failed_endpoints(opts):
+    for name, start, end in failed_windows(opts, lookback):
         try:
             records, notes = export_window(
                 name,
-                when - lookback,
-                when + timedelta(minutes=10),
+                start,
+                end,
                 opts,
                 model=model,
                 whole_window=whole_window,

@@ -51,28 +51,18 @@ def test_a_failure_that_starts_while_watching_is_reported_once(model, samples):
     assert found == [[], ["resource_exhaustion"], [], []]
 
 
-def test_watch_in_a_terminal_prints_the_failure_once_and_stops_on_ctrl_c(moto_server_url, samples):
+def watching(moto_server_url: str, endpoint: str, *options: str):
+    """`smtriage watch ENDPOINT` typed in a pseudo-terminal, polling every second over the last hour."""
     pexpect = pytest.importorskip("pexpect")
-    seed(aws_clients(moto_server_url), samples["fraud-detector-prod"])
     smtriage = shutil.which("smtriage", path=str(Path(sys.executable).parent)) or "smtriage"
-    child = pexpect.spawn(
-        smtriage,
-        [
-            "watch",
-            "fraud-detector-prod",
-            "--endpoint-url",
-            moto_server_url,
-            "--region",
-            "us-east-1",
-            "--since",
-            "1h",
-            "--interval",
-            "1",
-        ],
-        encoding="utf-8",
-        timeout=120,
-        dimensions=(40, 120),
-    )
+    aws = ["--endpoint-url", moto_server_url, "--region", "us-east-1"]
+    args = ["watch", endpoint, *aws, "--since", "1h", "--interval", "1", *options]
+    return pexpect, pexpect.spawn(smtriage, args, encoding="utf-8", timeout=120, dimensions=(40, 120))
+
+
+def test_watch_in_a_terminal_prints_the_failure_once_and_stops_on_ctrl_c(moto_server_url, samples):
+    seed(aws_clients(moto_server_url), samples["fraud-detector-prod"])
+    pexpect, child = watching(moto_server_url, "fraud-detector-prod")
     child.expect("watching fraud-detector-prod")
     child.expect("resource exhaustion")
     child.expect("next step")
@@ -87,28 +77,8 @@ def test_watch_in_a_terminal_prints_the_failure_once_and_stops_on_ctrl_c(moto_se
 
 
 def test_watch_speaks_json_lines_for_scripts(moto_server_url, samples):
-    pexpect = pytest.importorskip("pexpect")
     seed(aws_clients(moto_server_url), samples["recsys-ranker"])
-    smtriage = shutil.which("smtriage", path=str(Path(sys.executable).parent)) or "smtriage"
-    child = pexpect.spawn(
-        smtriage,
-        [
-            "watch",
-            "recsys-ranker",
-            "--endpoint-url",
-            moto_server_url,
-            "--region",
-            "us-east-1",
-            "--since",
-            "1h",
-            "--interval",
-            "1",
-            "-o",
-            "json",
-        ],
-        encoding="utf-8",
-        timeout=120,
-    )
+    pexpect, child = watching(moto_server_url, "recsys-ranker", "-o", "json")
     child.expect(r"\{.*\}\r\n")
     verdict = json.loads(child.after.strip())
     assert verdict["best_guess"] == "model_bug" and verdict["endpoint"] == "recsys-ranker"
