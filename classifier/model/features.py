@@ -150,6 +150,11 @@ def kind_rows(
     return sp.csr_matrix((vals, (rows, cols)), shape=(n, width + len(SIGNALS)), dtype=np.float64)
 
 
+def _present(values: np.ndarray, n: int) -> np.ndarray:
+    """The distinct values, sorted, of an array of integers below `n` (`np.unique` without the sort)."""
+    return np.flatnonzero(np.bincount(values, minlength=n))
+
+
 @dataclass(frozen=True)
 class Reading:
     """An incident's texts, their lines grouped into kinds, and each kind's failure score.
@@ -175,7 +180,7 @@ class Reading:
 
     @cached_property
     def kinds(self) -> np.ndarray:
-        return np.unique(self.table.kind[self.lines])
+        return _present(self.table.kind[self.lines], self.table.n_kinds)
 
     @cached_property
     def event_score(self) -> np.ndarray:
@@ -194,7 +199,7 @@ class Reading:
 
     def own_texts(self, last: int | None = None) -> list[str]:
         """The texts of this reading's own events in order (an episode's, not its whole window's), or their `last`."""
-        owners = np.unique(self.table.owner[self.lines])
+        owners = _present(self.table.owner[self.lines], len(self.texts))
         return [self.texts[i] for i in (owners if last is None else owners[-last:]).tolist()]
 
     def first_line(self, kind: int) -> int:
@@ -204,7 +209,9 @@ class Reading:
 
     def restrict(self, events: np.ndarray) -> Reading:
         """The reading of the log events `events` only (sorted), the FailureReason kept."""
-        keep = np.isin(self.table.owner, events)
+        keep = np.zeros(len(self.texts), dtype=bool)
+        keep[events] = True
+        keep = keep[self.table.owner]
         if len(self.texts) > self.n_logs:
             keep |= self.table.owner >= self.n_logs
         return Reading(

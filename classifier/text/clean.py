@@ -35,7 +35,10 @@ def redacted(text: str) -> str:
     return _CREDENTIALS.sub("***@", text)
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|#033\[[0-9;]*[A-Za-z]")
+# a colour code as the terminal gets it, and as CloudWatch shows it; one pattern each, so each is found by its
+# literal start rather than tried at every character
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_ANSI_SHOWN = re.compile(r"#033\[[0-9;]*[A-Za-z]")
 _MESSAGE_KEYS = ("message", "msg", "log", "error")
 _MAX_JSON = 1_000_000
 
@@ -69,7 +72,9 @@ def message_text(message: str) -> str:
         inner = _from_json(stripped)
         if inner is not None:
             message = inner
-    return _ANSI.sub("", message) if ("\x1b" in message or "#033" in message) else message
+    if "\x1b" in message:
+        message = _ANSI.sub("", message)
+    return _ANSI_SHOWN.sub("", message) if "#033" in message else message
 
 
 def message_texts(messages: list[str]) -> list[str]:

@@ -7,10 +7,13 @@ once, from its first line: its words, and the signals found on its lines.
 
 Two lines are of one kind when they differ only in their digits and in the
 letters a-f (what changes between two timestamps, ports, request ids and
-hashes) and carry the same signals. The signals keep `HTTP/1.1" 200` and
+hashes), or in characters Latin-1 lacks (which hold no word and no signal),
+and carry the same signals. The signals keep `HTTP/1.1" 200` and
 `HTTP/1.1" 500` apart, and exit code 137 from exit code 0. Lines are
 grouped by one `bytes.translate` and a dict, not a regular expression per
-line, so an hour of a busy endpoint costs milliseconds, not seconds.
+line, and the signals are searched for once per shape, then checked on
+each line only where a phrase could be (`signals.scan_shapes`), so an hour
+of a busy endpoint costs milliseconds, not seconds.
 
 A word is a run of letters between non-word characters: what varies from
 one occurrence of a line to the next (a timestamp's "T01", a request id's
@@ -24,10 +27,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 import numpy as np
 
-from .signals import SIGNALS, scan
+from .signals import SIGNALS, as_bytes, scan_shapes
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WORD = re.compile(r"\b[a-z_]{2,}\b")
@@ -39,9 +43,12 @@ def physical_lines(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
     """Every non-blank line of every text (a traceback logged as one event is many lines), and its text."""
     joined = "\n".join(texts)
     if "\r" not in joined and joined.count("\n") == len(texts) - 1:  # the usual window: one line per event
-        owner = [i for i, t in enumerate(texts) if t and not t.isspace()]
-        return [texts[i][:MAX_LINE] for i in owner], np.asarray(owner, dtype=np.int64)
-    lines: list[str] = []
+        filled = np.fromiter(map(bool, map(str.strip, texts)), dtype=bool, count=len(texts))
+        lines = list(compress(texts, filled))
+        if max(map(len, lines), default=0) > MAX_LINE:
+            lines = [line[:MAX_LINE] for line in lines]
+        return lines, np.flatnonzero(filled)
+    lines = []
     owners: list[int] = []
     for i, text in enumerate(texts):
         for line in text.splitlines():
@@ -86,28 +93,34 @@ class LineTable:
 
 def line_table(texts: Sequence[str]) -> LineTable:
     lines, owner = physical_lines(texts)
-    hits = scan(lines)
+    encoded = as_bytes(lines)
     # bytes.translate runs at memory speed where str.translate looks every character up in a dict
-    keys = "\n".join(lines).encode("utf-8", "replace").translate(_KIND).split(b"\n") if lines else []
-    # a line's signals are part of its kind: their set, as a bit mask (fewer than 64 signals), ends its key
+    blurred = encoded[1:].translate(_KIND).split(b"\n") if lines else []
+    shapes: dict[bytes, int] = {}
+    shape_of = np.fromiter((shapes.setdefault(k, len(shapes)) for k in blurred), dtype=np.int64, count=len(lines))
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+    hits = scan_shapes(encoded.lower(), lengths, shape_of, [k.lower() for k in shapes], _KIND)
+    # a line's signals are part of its kind: their set, as a bit mask (fewer than 64 signals)
     mask = np.zeros(len(lines), dtype=np.uint64)
     np.bitwise_or.at(mask, hits.texts, np.left_shift(np.uint64(1), hits.signals.astype(np.uint64)))
-    for line_no in np.flatnonzero(mask).tolist():
-        keys[line_no] += b"\x00" + int(mask[line_no]).to_bytes(8, "little")
-    index: dict[bytes, int] = {}
-    kind = np.array([index.setdefault(k, len(index)) for k in keys], dtype=np.int64)
-    first = np.full(len(index), -1, dtype=np.int64)
-    first[kind[::-1]] = np.arange(len(kind) - 1, -1, -1)  # the last write per kind is its first line
-    line_kind = kind[hits.texts]
-    pairs = np.unique(line_kind * len(SIGNALS) + hits.signals)
+    pair = np.stack([shape_of.astype(np.uint64), mask], axis=1)
+    _, first, kind = np.unique(pair.view("V16").ravel(), return_index=True, return_inverse=True)
+    by_appearance = np.argsort(first)  # kinds numbered in the order their first lines come
+    kind = np.argsort(by_appearance)[kind.ravel()]
+    first = first[by_appearance]
+    shape_keys = list(shapes)
     firsts = first.tolist()
+    keys = [
+        shape_keys[shape_of[i]] + (b"\x00" + int(mask[i]).to_bytes(8, "little") if mask[i] else b"") for i in firsts
+    ]
+    pairs = np.unique(kind[hits.texts] * len(SIGNALS) + hits.signals)
     return LineTable(
         lines,
         owner,
         kind,
         first,
         [lines[i] for i in firsts],
-        [keys[i] for i in firsts],
+        keys,
         pairs // len(SIGNALS),
         pairs % len(SIGNALS),
     )

@@ -766,38 +766,63 @@ def _mask(names: frozenset[str]) -> np.ndarray:
 @dataclass(frozen=True)
 class _Automaton:
     search: Callable[..., list[tuple[int, int, int]]]
+    phrases: list[bytes]
     offsets: np.ndarray  # phrase p belongs to owners[offsets[p]:offsets[p + 1]]
     owners: np.ndarray
+
+    def pairs(self, where: np.ndarray, phrase: np.ndarray) -> Hits:
+        """The distinct (text, signal) pairs of phrases `phrase` found on texts `where`."""
+        per = self.offsets[phrase + 1] - self.offsets[phrase]
+        first = np.repeat(self.offsets[phrase], per)
+        within = np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per)
+        pairs = np.unique(np.repeat(where, per) * len(SIGNALS) + self.owners[first + within])
+        return Hits(pairs // len(SIGNALS), pairs % len(SIGNALS))
+
+
+def _dfa(phrases: Sequence[bytes]) -> Callable[..., list[tuple[int, int, int]]]:
+    import ahocorasick_rs
+
+    # the DFA form takes more memory to build (well under a megabyte here) and searches faster
+    return ahocorasick_rs.BytesAhoCorasick(
+        list(phrases), implementation=ahocorasick_rs.Implementation.DFA
+    ).find_matches_as_indexes
 
 
 @cache
 def _automaton() -> _Automaton:
-    import ahocorasick_rs
-
     owners: dict[str, list[int]] = {}
     for k, sig in enumerate(SIGNALS):
         for lit in sig.literals:
             owners.setdefault(lit, []).append(k)
     phrases = sorted(owners)
     assert all("\n" not in p[1:] for p in phrases), "a newline may only open a phrase"
-    # the DFA form takes more memory to build (well under a megabyte here) and searches faster
-    automaton = ahocorasick_rs.BytesAhoCorasick(
-        [p.encode() for p in phrases], implementation=ahocorasick_rs.Implementation.DFA
-    )
+    encoded = [p.encode() for p in phrases]
     offsets = np.cumsum([0] + [len(owners[p]) for p in phrases])
     flat = np.array([k for p in phrases for k in owners[p]], dtype=np.int64)
-    return _Automaton(automaton.find_matches_as_indexes, offsets, flat)
+    return _Automaton(_dfa(encoded), encoded, offsets, flat)
 
 
-def _as_bytes(texts: Sequence[str]) -> bytes:
-    """The texts as one lowercase byte string, each after a newline, one byte per character.
+def as_bytes(texts: Sequence[str]) -> bytes:
+    """The texts as one byte string, each after a newline, one byte per character.
 
     Latin-1's own byte where it has one, "?" for any other character: phrases
     are ASCII without "?", so no other character can take part in a match and
     byte offsets are character offsets. The leading newline lets phrases that
     open a line ("\\ne0", glog's severity) match the first text too.
     """
-    return "\n".join(["", *texts]).encode("latin-1", "replace").lower()
+    return "\n".join(["", *texts]).encode("latin-1", "replace")
+
+
+def _matches(search: Callable[..., list[tuple[int, int, int]]], data: bytes) -> np.ndarray:
+    """(phrase, start, end) of every match, overlapping ones too, as an (n, 3) array."""
+    found = search(data, overlapping=True)
+    return np.fromiter(chain.from_iterable(found), dtype=np.int64, count=3 * len(found)).reshape(-1, 3)
+
+
+def _owners(lengths: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Which text of `as_bytes` holds each byte offset `at`; a text's leading newline counts as its own."""
+    starts = np.cumsum(lengths + 1) - lengths  # text i's first byte; its leading newline is one before
+    return np.searchsorted(starts, at + 1, side="right") - 1
 
 
 def scan(texts: Sequence[str]) -> Hits:
@@ -805,13 +830,70 @@ def scan(texts: Sequence[str]) -> Hits:
     if not texts:
         return Hits(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     table = _automaton()
-    found = table.search(_as_bytes(texts), overlapping=True)
-    flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=3 * len(found)).reshape(-1, 3)
+    flat = _matches(table.search, as_bytes(texts).lower())
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    starts = np.cumsum(lengths + 1) - lengths  # text i's first byte; its leading newline is one before
-    owner = np.searchsorted(starts, flat[:, 1] + 1, side="right") - 1
-    per = table.offsets[flat[:, 0] + 1] - table.offsets[flat[:, 0]]
-    first = np.repeat(table.offsets[flat[:, 0]], per)
-    within = np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per)
-    pairs = np.unique(np.repeat(owner, per) * len(SIGNALS) + table.owners[first + within])
-    return Hits(pairs // len(SIGNALS), pairs % len(SIGNALS))
+    return table.pairs(_owners(lengths, flat[:, 1]), flat[:, 0])
+
+
+@cache
+def _blurred(blur: bytes) -> tuple[Callable[..., list[tuple[int, int, int]]], np.ndarray]:
+    """A search for the phrases as `blur` shows them (several phrases can blur alike: "http/1.1 500" and
+    "http/1.1 503"), and the length of each blurred phrase."""
+    table = _automaton()
+    blurred = sorted({phrase.translate(blur) for phrase in table.phrases})
+    return _dfa(blurred), np.fromiter(map(len, blurred), dtype=np.int64, count=len(blurred))
+
+
+@cache
+def _by_width() -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """width -> the phrases of that many bytes, sorted (as a numpy bytes array), and their indices."""
+    table = _automaton()
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for width in sorted({len(p) for p in table.phrases}):
+        ids = np.asarray([i for i, p in enumerate(table.phrases) if len(p) == width])
+        out[width] = (np.asarray([table.phrases[i] for i in ids], dtype=f"S{width}"), ids)
+    return out
+
+
+def scan_shapes(
+    lowered: bytes, lengths: np.ndarray, shape_of: np.ndarray, shapes: Sequence[bytes], blur: bytes
+) -> Hits:
+    """`scan` of texts that come in few shapes: the same hits, found by searching each shape once.
+
+    `lowered` is `as_bytes(texts).lower()`; text i has the shape `shapes[shape_of[i]]`, what `blur` (a
+    `bytes.translate` table that maps characters to characters, so lengths stay) leaves of it, lowered. A
+    phrase can be on a text only where its blurred form is on the text's shape, and at the same place,
+    so each place found on a shape is read on every text of that shape to see which phrase, if any, is
+    really there: one array lookup per phrase length, not one search per text.
+    """
+    if not len(lengths):
+        return Hits(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    search, blurred_width = _blurred(blur)
+    found = _matches(search, b"\n".join([b"", *shapes]))
+    shape_lengths = np.fromiter(map(len, shapes), dtype=np.int64, count=len(shapes))
+    shape = _owners(shape_lengths, found[:, 1])
+    place = found[:, 1] - (np.cumsum(shape_lengths + 1) - shape_lengths)[shape]  # -1: the leading newline
+    # every (place found, text of that shape) pair
+    order = np.argsort(shape_of, kind="stable")
+    sizes = np.bincount(shape_of, minlength=len(shapes))
+    first = np.cumsum(sizes) - sizes
+    n = sizes[shape]
+    pair_of = np.repeat(np.arange(len(found)), n)
+    texts = order[np.repeat(first[shape], n) + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)]
+    at = (np.cumsum(lengths + 1) - lengths)[texts] + place[pair_of]
+    width = blurred_width[found[pair_of, 0]]
+    buffer = np.frombuffer(lowered, dtype=np.uint8)
+    where, phrase = [], []
+    for w, (phrases, ids) in _by_width().items():
+        sel = np.flatnonzero(width == w)
+        if not len(sel):
+            continue
+        seen = buffer[at[sel, None] + np.arange(w)].view(f"S{w}").ravel()
+        i = np.minimum(np.searchsorted(phrases, seen), len(phrases) - 1)
+        hit = phrases[i] == seen
+        where.append(texts[sel[hit]])
+        phrase.append(ids[i[hit]])
+    table = _automaton()
+    if not where:
+        return Hits(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    return table.pairs(np.concatenate(where), np.concatenate(phrase))

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from operator import attrgetter
+from typing import cast
 
 import numpy as np
 
@@ -49,6 +50,8 @@ def fill_times(logs: list[LogEvent]) -> list[datetime | None]:
 
 def _seconds(times: list[datetime | None]) -> np.ndarray:
     """Epoch seconds of each time, NaN for none: what the splitting compares, as one array."""
+    if None not in times:
+        return np.fromiter(map(datetime.timestamp, cast(list[datetime], times)), dtype=np.float64, count=len(times))
     return np.fromiter(
         (t.timestamp() if t is not None else math.nan for t in times), dtype=np.float64, count=len(times)
     )
