@@ -3,7 +3,7 @@
 Input: generated incident records (training generator, seed 9: half full
 CloudWatch windows with metrics, half pasted snippets), 1,000 and 10,000 of
 them, as JSONL under benchmarks/_data/. Each run is a fresh
-`.venv/bin/smtriage batch IN --output OUT --jobs N` (a new OUT every time, so
+`.venv/bin/smtriage batch IN --out OUT --jobs N` (a new OUT every time, so
 nothing is resumed); wall time includes start-up and loading the model.
 Memory: the peak of the summed PSS of the whole process tree (the CLI and its
 joblib/loky workers, sampled every 50 ms) and the largest single-process RSS
@@ -51,7 +51,7 @@ def main() -> None:
                 tmp = Path(tempfile.mkdtemp(prefix="smtriage-bench-"))
                 try:
                     r = run_measured(
-                        [SMTRIAGE, "batch", str(inp), "--output", str(tmp / "v.jsonl"), "--jobs", str(jobs)], cwd=ROOT
+                        [SMTRIAGE, "batch", str(inp), "--out", str(tmp / "v.jsonl"), "--jobs", str(jobs)], cwd=ROOT
                     )
                     lines = sum(1 for _ in open(tmp / "v.jsonl", encoding="utf-8"))
                 finally:

@@ -83,7 +83,7 @@ def check_paths(inputs: Sequence[str], output: Path, errors: Path, review: Path 
     """Refuse, before anything is written, a set of paths where writing one would destroy another."""
     if "-" in inputs and len(inputs) > 1:
         raise UsageError("`-` (stdin) cannot be mixed with files")
-    named = {"--output": output, "--errors": errors, **({"--review": review} if review is not None else {})}
+    named = {"--out": output, "--errors": errors, **({"--review": review} if review is not None else {})}
     resolved = {opt: _resolved(p) for opt, p in named.items()}
     ins = {_resolved(p): p for p in inputs if p != "-"}
     for opt, path in resolved.items():

@@ -84,6 +84,11 @@ err = _LazyConsole(stderr=True)
 class Output(str, Enum):
     table = "table"
     json = "json"
+    yaml = "yaml"
+
+    @property
+    def for_scripts(self) -> bool:
+        return self is not Output.table
 
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
@@ -155,12 +160,28 @@ def fail(exc: BaseException, debug: bool) -> NoReturn:
     from .errors import EXIT_UNEXPECTED
     from .render import shown
 
+    if isinstance(exc, BrokenPipeError):  # `| head` has read what it wanted: stop quietly, as a shell tool does
+        _quiet_stdout()
+        raise typer.Exit(EXIT_BROKEN_PIPE)
     if debug:
         err.print(Text(shown("".join(traceback.format_exception(exc)))), highlight=False, soft_wrap=True)
     code = getattr(exc, "exit_code", EXIT_UNEXPECTED)
     message = str(exc) if code != EXIT_UNEXPECTED or str(exc) else type(exc).__name__
     err.print(Text.assemble(("error:", "bold red"), " ", shown(message)), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a tool stopped by SIGPIPE
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not raise again."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _usage(exc: typer.BadParameter) -> Exception:
@@ -252,14 +273,20 @@ ModelOpt = Annotated[
     typer.Option("--model", help="Model directory (manifest.json + model.skops); default: the shipped model."),
 ]
 OutputOpt = Annotated[
-    Output, typer.Option("--output", "-o", help="table for people, json for scripts (stdout holds only JSON).")
+    Output,
+    typer.Option("--output", "-o", help="table for people, json or yaml for scripts (stdout holds only the data)."),
 ]
 
 
 class Report(str, Enum):
     table = "table"
     json = "json"
+    yaml = "yaml"
     markdown = "markdown"
+
+    @property
+    def for_scripts(self) -> bool:
+        return self in (Report.json, Report.yaml)
 
 
 ReportOpt = Annotated[
@@ -267,7 +294,7 @@ ReportOpt = Annotated[
     typer.Option(
         "--output",
         "-o",
-        help="table for people, json for scripts (stdout holds only JSON), markdown to paste into a ticket.",
+        help="table for people, json or yaml for scripts (stdout holds only the data), markdown to paste into a ticket.",
     ),
 ]
 MaxEventsOpt = Annotated[
@@ -306,6 +333,20 @@ RetryModeOpt = Annotated[
     ),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
+# `-o/--output` names an output format in every command; a file is `--out`. The old `--output FILE` still works.
+LegacyOutOpt = Annotated[str | None, typer.Option("--output", hidden=True, show_default=False)]
+
+
+def out_path(given: str | None, legacy: str | None) -> str | None:
+    """The file to write, from --out or from the old `--out FILE` (with a note on the new name)."""
+    from .errors import UsageError
+
+    if legacy is None:
+        return given
+    if given is not None:
+        raise UsageError("give --out only: --out FILE is the old name of --out FILE")
+    say("note:", "--output FILE is now --out FILE (-o/--output names an output format)")
+    return legacy
 
 
 def _shown(text: str) -> str:
@@ -332,14 +373,14 @@ def _print_report(report, output: Report) -> None:
     for note in report.notes:
         say("note:", note)
     verdicts = [v for _, v in report.findings]
-    if output is Report.json:
-        _print_json(verdicts_json(verdicts))
+    if output.for_scripts:
+        _print_json(verdicts_json(verdicts, output.value))
     elif verdicts:
         print_verdicts(out.get(), verdicts, [inc for inc, _ in report.findings])
     if not verdicts:
         window = f"{format_time(report.start)} → {format_time(report.end)}"
         where = "what could be read of " if report.partial else ""
-        (err if output is Report.json else out).print(
+        (err if output.for_scripts else out).print(
             f"[green]no failure found[/] in {where}{window} for {_shown(report.endpoint)} ({report.events_read:,} "
             "log events read)",
             highlight=False,
@@ -485,11 +526,11 @@ def _print_reports(reports, output: Report, all_failed: bool) -> None:
 
     if all_failed and not reports:
         err.print("no endpoint has status Failed", highlight=False)
-    if output is Report.json:
+    if output.for_scripts:
         for r in reports:
             for note in r.notes:
                 say(f"{r.endpoint}:", note)
-        _print_json(verdicts_json([v for r in reports for _, v in r.findings]))
+        _print_json(verdicts_json([v for r in reports for _, v in r.findings], output.value))
         return
     if output is Report.markdown:
         _print_json("\n".join(report_markdown(r) for r in reports).rstrip("\n"))
@@ -527,7 +568,11 @@ def watch(
     model: ModelOpt = None,
     output: Annotated[
         Output,
-        typer.Option("--output", "-o", help="table for people, json for scripts (one verdict per line)."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="table for people, json (one verdict per line) or yaml (one document per verdict) for scripts.",
+        ),
     ] = Output.table,
     max_events: MaxEventsOpt = 200_000,
     max_attempts: AttemptsOpt = 8,
@@ -559,7 +604,7 @@ def watch(
     try:
         from .incident import json_text
         from .live import follow
-        from .render import print_verdicts
+        from .render import data_text, print_verdicts
         from .sources.cloudwatch import CloudWatchSource
 
         source = CloudWatchSource(
@@ -575,6 +620,9 @@ def watch(
             if output is Output.json:
                 for v in verdicts:
                     _print_json(json_text(v.to_dict()))
+            elif output is Output.yaml:  # a stream of YAML documents, one per verdict
+                for v in verdicts:
+                    _print_json("---\n" + data_text(v.to_dict(), "yaml"))
             elif verdicts:
                 print_verdicts(out.get(), verdicts, [inc for inc, _ in polled.findings])
     except KeyboardInterrupt:
@@ -612,9 +660,9 @@ def demo(
         fail(exc, debug)
     from .render import verdicts_json
 
-    if output is Output.json:
+    if output.for_scripts:
         verdicts = [v for r in results for _, v in r.report.findings]
-        _print_json(verdicts_json(verdicts))
+        _print_json(verdicts_json(verdicts, output.value))
         return
     for r in results:
         out.rule(f"[bold]{r.report.endpoint}[/]  (sample story: {r.expected or 'healthy, no failure'})")
@@ -632,14 +680,17 @@ def batch(
     inputs: Annotated[
         list[str], typer.Argument(help="Incident JSONL files (plain or .gz), or - for stdin.", metavar="FILE")
     ],
-    output: Annotated[Path, typer.Option("--output", help="Verdicts, one JSON line per incident (.gz to compress).")],
+    out_file: Annotated[
+        str | None, typer.Option("--out", help="Verdicts, one JSON line per incident (.gz to compress). Required.")
+    ] = None,
+    legacy_output: LegacyOutOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes; -1 = all cores.")] = 1,
     model: ModelOpt = None,
     errors: Annotated[
         Path | None,
         typer.Option(
             "--errors",
-            help="Bad records with file, line and reason (default: beside OUTPUT, verdicts.jsonl -> verdicts.errors.jsonl).",
+            help="Bad records with file, line and reason (default: beside --out, verdicts.jsonl -> verdicts.errors.jsonl).",
         ),
     ] = None,
     review: Annotated[
@@ -665,9 +716,9 @@ def batch(
     Examples:
 
     
-      smtriage batch incidents-2026-*.jsonl.gz --output verdicts.jsonl --jobs -1
-      smtriage batch incidents.jsonl --output v.jsonl --review to-label.jsonl
-      smtriage batch big.jsonl.gz --output v.jsonl.gz --scheduler tcp://10.0.0.5:8786
+      smtriage batch incidents-2026-*.jsonl.gz --out verdicts.jsonl --jobs -1
+      smtriage batch incidents.jsonl --out v.jsonl --review to-label.jsonl
+      smtriage batch big.jsonl.gz --out v.jsonl.gz --scheduler tcp://10.0.0.5:8786
 
     Exit codes: 0 all scored, 2 bad arguments or input files (a missing input,
     an output that is an input), 7 model refused, 8 some records were bad (see
@@ -679,8 +730,13 @@ def batch(
 
     try:
         from .batch import count_records, run_batch
+        from .errors import UsageError
         from .incident import check_inputs
 
+        chosen = out_path(out_file, legacy_output)
+        if chosen is None:
+            raise UsageError("say where the verdicts go: --out FILE")
+        output = Path(chosen)
         check_inputs(inputs)
         triage_model = load_model(model)
         show = err.is_terminal
@@ -727,7 +783,8 @@ def export(
     endpoint: Annotated[
         str | None, typer.Argument(help="SageMaker endpoint name (omit with --all-failed).", metavar="ENDPOINT")
     ] = None,
-    output: Annotated[str, typer.Option("--output", help="JSONL file to write (- for stdout).")] = "-",
+    out_file: Annotated[str | None, typer.Option("--out", help="JSONL file to write (default: - for stdout).")] = None,
+    legacy_output: LegacyOutOpt = None,
     all_failed: Annotated[
         bool, typer.Option("--all-failed", help="Export every endpoint whose status is Failed, around when it failed.")
     ] = False,
@@ -755,24 +812,25 @@ def export(
     Examples:
 
     
-      smtriage export fraud-detector-prod --start 2026-11-02T03:00Z --end 2026-11-02T04:00Z --output incident.jsonl
-      smtriage export --all-failed --since 2h --output failed.jsonl
+      smtriage export fraud-detector-prod --start 2026-11-02T03:00Z --end 2026-11-02T04:00Z --out incident.jsonl
+      smtriage export --all-failed --since 2h --out failed.jsonl
 
     Exit codes: 0 done (also when the window holds no failure), 2 bad arguments,
     3 no or expired credentials, 4 access denied, 5 endpoint or log group not
-    found, 6 AWS unavailable or throttled. On an error OUTPUT is left as it was.
+    found, 6 AWS unavailable or throttled. On an error the --out file is left as it was.
     """
     from .errors import UsageError
 
     try:
         if bool(endpoint) == all_failed:
             raise UsageError("name one ENDPOINT or pass --all-failed")
+        output = out_path(out_file, legacy_output) or "-"
         from .export import export_failed, export_window
         from .incident import incident_to_dict, replace_on_success, write_jsonl
 
         opts = _aws_options(region, profile, endpoint_url, max_attempts, retry_mode, timeout)
         episode_model = None if whole_window else load_model(model)  # the model finds the failure episodes
-        # written beside OUTPUT and moved into place only when complete: a failed export leaves OUTPUT as it was
+        # written beside the file and moved into place only when complete: a failed export leaves it as it was
         with replace_on_success(output) as fh:
             if endpoint:
                 t_start, t_end = resolve_window(since, start, end)
@@ -813,6 +871,62 @@ def export(
         fail(exc, debug)
 
 
+@app.command(short_help="Write labeled synthetic incidents, to train on or try commands.")
+def generate(
+    n: Annotated[int, typer.Argument(min=0, help="How many failure incidents.", metavar="N")],
+    out_file: Annotated[Path, typer.Option("--out", help="JSONL file to write (.gz to compress, - for stdout).")],
+    healthy: Annotated[int, typer.Option("--healthy", min=0, help="Also this many windows without a failure.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="The same seed writes the same incidents.")] = 0,
+    stacks: Annotated[
+        str | None, typer.Option("--stacks", help="Only these serving stacks, comma-separated (default: all).")
+    ] = None,
+    exclude_stacks: Annotated[
+        str | None, typer.Option("--exclude-stacks", help="Leave these serving stacks out, comma-separated.")
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Write synthetic labeled incidents: generated CloudWatch windows and pasted snippets of every stack.
+
+    The same generator fills the gaps of the shipped model's real-case corpus.
+    A score on generated incidents is a smoke test, not evidence of how a model
+    does on real endpoints: measure that on your own labeled incidents.
+
+    Examples:
+
+    \x08
+      smtriage generate 2000 --healthy 500 --out synthetic.jsonl
+      smtriage generate 300 --stacks tgi,vllm --seed 7 --out llm.jsonl.gz
+      smtriage train mine.jsonl synthetic.jsonl --out models/team
+
+    Exit codes: 0 written, 2 bad arguments (an unknown stack), or a file that cannot be written.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    try:
+        from training.generate import corpus, csv_list, write_corpus
+
+        from .errors import UsageError
+
+        try:
+            records = corpus(n, seed, healthy=healthy, stacks=csv_list(stacks), exclude_stacks=csv_list(exclude_stacks))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        show = err.is_terminal and str(out_file) != "-"
+        with Progress(
+            TextColumn("generating"), BarColumn(), MofNCompleteColumn(), console=err.get(), disable=not show
+        ) as bar:
+            task = bar.add_task("generate", total=n + healthy)
+            labels = write_corpus(out_file, records, progress=lambda k: bar.advance(task, k))
+    except Exception as exc:
+        fail(exc, debug)
+    counts = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in sorted(labels.items()))
+    err.print(
+        f"wrote {sum(labels.values()):,} incidents to {_shown(str(out_file))} ({counts})",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 @app.command(short_help="Train a model on your labeled incidents.")
 def train(
     data: Annotated[
@@ -822,9 +936,11 @@ def train(
             metavar="FILE",
         ),
     ],
-    output: Annotated[
-        Path, typer.Option("--output", help="Directory for model.skops, manifest.json and MODEL_CARD.md.")
-    ],
+    out_file: Annotated[
+        str | None,
+        typer.Option("--out", help="Directory for model.skops, manifest.json and MODEL_CARD.md. Required."),
+    ] = None,
+    legacy_output: LegacyOutOpt = None,
     base: Annotated[
         bool,
         typer.Option(
@@ -861,8 +977,8 @@ def train(
     Examples:
 
     
-      smtriage export my-endpoint --since 1d --output incidents.jsonl     # then fill in each "label"
-      smtriage train incidents.jsonl --output models/team
+      smtriage export my-endpoint --since 1d --out incidents.jsonl     # then fill in each "label"
+      smtriage train incidents.jsonl --out models/team
       smtriage classify my-endpoint --model models/team
 
     Exit codes: 0 trained, 2 bad arguments or input files (missing, no labels,
@@ -873,6 +989,11 @@ def train(
         from .incident import load_labeled
         from .model_card import render
         from .train import retrain
+
+        chosen = out_path(out_file, legacy_output)
+        if chosen is None:
+            raise UsageError("say where the model goes: --out DIRECTORY")
+        output = Path(chosen)
 
         with err.status("Reading labeled incidents…"):
             read = load_labeled(data)
@@ -966,11 +1087,11 @@ def evaluate(
             err.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
     except Exception as exc:
         fail(exc, debug)
-    if output is Output.json:
-        import json
+    if output.for_scripts:
+        from .render import data_text
 
         by = {name: s.to_dict() for name, s in by_source.items()}
-        _print_json(json.dumps({**scores.to_dict(), "by_source": by}, indent=2))
+        _print_json(data_text({**scores.to_dict(), "by_source": by}, output.value))
     else:
         from .render import scores_tables, sources_table
 
@@ -991,7 +1112,11 @@ def _say_unlabeled(n: int) -> None:
 
 
 def main() -> None:
-    app(prog_name="smtriage")
+    try:
+        app(prog_name="smtriage")
+    except BrokenPipeError:  # the reader of stdout went away while help or a result was printed
+        _quiet_stdout()
+        raise SystemExit(EXIT_BROKEN_PIPE) from None
 
 
 if __name__ == "__main__":

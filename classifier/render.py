@@ -153,8 +153,19 @@ def print_verdicts(
         console.print(panel)
 
 
-def verdicts_json(verdicts: Sequence[Verdict]) -> str:
-    return json_text([v.to_dict() for v in verdicts], indent=2)
+def data_text(obj: object, fmt: str = "json") -> str:
+    """Data for scripts, as JSON or YAML. Both escape what a terminal would obey (YAML spells every non-ASCII
+    character as an escape, since PyYAML would pass bidi controls through), and both read back exactly."""
+    if fmt == "yaml":
+        import yaml
+
+        return yaml.safe_dump(obj, sort_keys=False, allow_unicode=False, width=100).rstrip("\n")
+    return json_text(obj, indent=2)
+
+
+def verdicts_json(verdicts: Sequence[Verdict], fmt: str = "json") -> str:
+    """The verdict records, the same as `batch` writes: a list, empty when no failure was found."""
+    return data_text([v.to_dict() for v in verdicts], fmt)
 
 
 def batch_summary(summary, output) -> Table:

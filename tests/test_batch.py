@@ -46,7 +46,7 @@ def test_every_incident_gets_one_verdict_in_input_order_and_bad_lines_are_report
         src, 40, extra_lines={5: "{not json", 17: '{"id": "no-logs"}', 30: '{"logs": [{"message": 42}]}'}
     )
     out = tmp_path / "verdicts.jsonl"
-    result = runner.invoke(app, ["batch", str(src), "--output", str(out), "--jobs", "2", "--chunk-size", "7"])
+    result = runner.invoke(app, ["batch", str(src), "--out", str(out), "--jobs", "2", "--chunk-size", "7"])
     assert result.exit_code == 8, result.output  # some records were bad
     verdicts = verdict_lines(out)
     assert [v["id"] for v in verdicts] == [r["id"] for r in records]
@@ -70,7 +70,7 @@ def test_gzip_in_and_out_and_stdin(tmp_path, model):
 
     plain = tmp_path / "plain.jsonl"
     write_incidents(plain, 5)
-    result = runner.invoke(app, ["batch", "-", "--output", str(tmp_path / "from-stdin.jsonl")], input=plain.read_text())
+    result = runner.invoke(app, ["batch", "-", "--out", str(tmp_path / "from-stdin.jsonl")], input=plain.read_text())
     assert result.exit_code == 0, result.output
     assert len(verdict_lines(tmp_path / "from-stdin.jsonl")) == 5
 
@@ -90,7 +90,7 @@ def test_a_batch_killed_with_sigkill_resumes_without_loss_or_duplicates(tmp_path
     src = tmp_path / "incidents.jsonl"
     records = write_incidents(src, 300, extra_lines={150: "{broken"})
     out = tmp_path / "verdicts.jsonl"
-    cmd = [sys.executable, "-m", "classifier.cli", "batch", str(src), "--output", str(out), "--chunk-size", "4"]
+    cmd = [sys.executable, "-m", "classifier.cli", "batch", str(src), "--out", str(out), "--chunk-size", "4"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 40):
@@ -160,7 +160,7 @@ def test_a_second_batch_on_the_same_output_is_refused(tmp_path):
     out = tmp_path / "verdicts.jsonl"
     with open(tmp_path / "verdicts.jsonl.lock", "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # as a running batch holds it
-        result = runner.invoke(app, ["batch", str(src), "--output", str(out)])
+        result = runner.invoke(app, ["batch", str(src), "--out", str(out)])
     assert result.exit_code == 1
     assert "another smtriage batch is writing" in result.stderr
     assert not out.exists() or out.read_bytes() == b""
@@ -172,7 +172,7 @@ def test_output_from_other_inputs_is_not_resumed_into(tmp_path, model):
     write_incidents(b, 3, seed=12)
     out = tmp_path / "verdicts.jsonl"
     run_batch(model, [str(a)], out)
-    result = runner.invoke(app, ["batch", str(b), "--output", str(out)])
+    result = runner.invoke(app, ["batch", str(b), "--out", str(out)])
     assert result.exit_code == 1
     assert "not written by a batch over these inputs" in result.stderr
 
@@ -193,7 +193,7 @@ def test_review_lists_the_least_confident_incidents_first_ready_to_label(tmp_pat
 
 
 def test_missing_input_file_is_a_clear_error(tmp_path):
-    result = runner.invoke(app, ["batch", str(tmp_path / "nope.jsonl"), "--output", str(tmp_path / "v.jsonl")])
+    result = runner.invoke(app, ["batch", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path / "v.jsonl")])
     assert result.exit_code == 2
     assert "input file not found" in result.stderr
     assert not (tmp_path / "v.jsonl").exists()
@@ -232,12 +232,12 @@ def test_export_then_batch_gives_the_verdicts_classify_gives(moto_aws, samples, 
     live = runner.invoke(app, ["classify", "recsys-ranker", *window, "-o", "json"])
     assert live.exit_code == 0, live.output
     exported = tmp_path / "incident.jsonl"
-    ex = runner.invoke(app, ["export", "recsys-ranker", *window, "--output", str(exported)])
+    ex = runner.invoke(app, ["export", "recsys-ranker", *window, "--out", str(exported)])
     assert ex.exit_code == 0, ex.output
     records = [json.loads(x) for x in exported.read_text().splitlines()]
     assert records and all(r["label"] is None for r in records)
     out = tmp_path / "verdicts.jsonl"
-    assert runner.invoke(app, ["batch", str(exported), "--output", str(out)]).exit_code == 0
+    assert runner.invoke(app, ["batch", str(exported), "--out", str(out)]).exit_code == 0
     key = lambda v: (v["id"], v["label"], v["confidence"], v["probabilities"], v["remediation"])  # noqa: E731
     assert [key(v) for v in verdict_lines(out)] == [key(v) for v in json.loads(live.stdout)]
 

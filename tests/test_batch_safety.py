@@ -40,12 +40,12 @@ def src(tmp_path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("option", ["--output", "--errors", "--review"])
+@pytest.mark.parametrize("option", ["--out", "--errors", "--review"])
 def test_a_path_that_is_the_input_is_refused_before_anything_is_written(tmp_path, src, option):
     before = src.read_bytes()
-    args = [str(src), "--output", str(tmp_path / "v.jsonl")]
-    if option == "--output":
-        args = [str(src), "--output", str(src)]
+    args = [str(src), "--out", str(tmp_path / "v.jsonl")]
+    if option == "--out":
+        args = [str(src), "--out", str(src)]
     else:
         args += [option, str(src)]
     result = run(*args)
@@ -56,7 +56,7 @@ def test_a_path_that_is_the_input_is_refused_before_anything_is_written(tmp_path
 
 def test_the_review_file_cannot_be_the_verdicts_file(tmp_path, src):
     out = tmp_path / "v.jsonl"
-    result = run(str(src), "--output", str(out), "--review", str(out))
+    result = run(str(src), "--out", str(out), "--review", str(out))
     assert result.exit_code == 2 and "are the same file" in result.stderr
     assert not out.exists()
 
@@ -67,22 +67,22 @@ def test_a_symlink_to_the_output_does_not_get_around_the_lock(tmp_path, src):
     link.symlink_to(out)
     with open(tmp_path / "v.jsonl.lock", "a") as held:  # another batch writing v.jsonl
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        result = run(str(src), "--output", str(link))
+        result = run(str(src), "--out", str(link))
     assert result.exit_code != 0 and "another smtriage batch is writing" in result.stderr
 
 
 def test_a_finished_batch_leaves_no_lock_file_behind(tmp_path, src):
     out = tmp_path / "v.jsonl"
-    assert run(str(src), "--output", str(out)).exit_code == 0
+    assert run(str(src), "--out", str(out)).exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "v.jsonl"]
 
 
 def test_rerunning_a_finished_batch_keeps_the_review_file_being_labelled(tmp_path, src):
     out, review = tmp_path / "v.jsonl", tmp_path / "to-label.jsonl"
-    assert run(str(src), "--output", str(out), "--review", str(review)).exit_code == 0
+    assert run(str(src), "--out", str(out), "--review", str(review)).exit_code == 0
     review.write_text(review.read_text().replace('"label": null', '"label": "model_bug"', 1))
     labelled = review.read_text()
-    assert run(str(src), "--output", str(out), "--review", str(review)).exit_code == 0
+    assert run(str(src), "--out", str(out), "--review", str(review)).exit_code == 0
     assert review.read_text() == labelled
 
 
@@ -97,7 +97,7 @@ def test_one_record_of_four_million_datapoints_does_not_stop_the_others(tmp_path
     with open(path, "a") as fh:
         fh.write(json.dumps(huge) + "\n")
     out = tmp_path / "v.jsonl"
-    result = run(str(path), "--output", str(out), "--chunk-size", "64")
+    result = run(str(path), "--out", str(out), "--chunk-size", "64")
     assert result.exit_code == 8, result.output
     assert [v["id"] for v in verdict_lines(out)] == [r["id"] for r in records]
     (bad,) = [json.loads(x) for x in (tmp_path / "v.errors.jsonl").read_text().splitlines()]
@@ -116,7 +116,7 @@ def test_a_bad_gz_among_good_files_is_a_bad_record_and_the_others_are_scored(tmp
         write_incidents(tmp_path / "plain.jsonl", 3, seed=3)
         broken.write_bytes((tmp_path / "plain.jsonl").read_bytes())
     out = tmp_path / "v.jsonl"
-    result = run(str(first), str(broken), str(last), "--output", str(out))
+    result = run(str(first), str(broken), str(last), "--out", str(out))
     assert result.exit_code == 8, result.output
     files = [v["input"]["file"] for v in verdict_lines(out)]
     assert files.count(str(first)) == 4 and files.count(str(last)) == 4
@@ -138,7 +138,7 @@ def test_endless_input_with_no_line_end_is_given_up_not_spun_on(tmp_path):
     out = tmp_path / "v.jsonl"
     with open("/dev/zero", "rb") as zero:
         proc = subprocess.run(
-            [sys.executable, "-m", "classifier.cli", "batch", "-", "--output", str(out)],
+            [sys.executable, "-m", "classifier.cli", "batch", "-", "--out", str(out)],
             stdin=zero,
             capture_output=True,
             text=True,
@@ -158,7 +158,7 @@ def test_a_resumed_batch_still_says_some_records_were_bad(tmp_path, model):
     assert summary.bad == 1
     lines = out.read_text().splitlines(keepends=True)
     out.write_text("".join(lines[:5]))  # as if killed after five verdicts, the bad record already listed
-    result = run(str(src), "--output", str(out))
+    result = run(str(src), "--out", str(out))
     assert result.exit_code == 8, result.output
     assert len(verdict_lines(out)) == 10
     assert len((tmp_path / "v.errors.jsonl").read_text().splitlines()) == 1
@@ -171,7 +171,7 @@ def test_a_named_pipe_is_read_like_a_file(tmp_path):
     os.mkfifo(fifo)
     writer = threading.Thread(target=lambda: fifo.write_bytes(plain.read_bytes()))
     writer.start()
-    result = run(str(fifo), "--output", str(tmp_path / "v.jsonl"))
+    result = run(str(fifo), "--out", str(tmp_path / "v.jsonl"))
     writer.join(timeout=30)
     assert result.exit_code == 0, result.output
     assert len(verdict_lines(tmp_path / "v.jsonl")) == 5
@@ -236,7 +236,7 @@ def test_killing_a_parallel_batch_takes_its_workers_with_it(tmp_path, when):
     src, out = tmp_path / "in.jsonl", tmp_path / "v.jsonl"
     write_incidents(src, 400)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "classifier.cli", "batch", str(src), "--output", str(out), "--jobs", "2"]
+        [sys.executable, "-m", "classifier.cli", "batch", str(src), "--out", str(out), "--jobs", "2"]
         + ["--chunk-size", "4"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -267,7 +267,7 @@ def test_an_export_that_cannot_write_its_output_says_which_file_and_leaves_nothi
 
     seed(moto_aws, samples["fraud-detector-prod"])
     target = tmp_path / "no-such-dir" / "out.jsonl"
-    result = runner.invoke(app, ["export", "fraud-detector-prod", "--since", "1h", "--output", str(target)])
+    result = runner.invoke(app, ["export", "fraud-detector-prod", "--since", "1h", "--out", str(target)])
     assert result.exit_code == 2, result.output
     assert f"cannot write {target}" in " ".join(result.stderr.split())
     assert not target.parent.exists()
@@ -280,7 +280,29 @@ def test_a_partial_file_left_by_a_killed_export_is_cleaned_by_the_next(tmp_path,
     stale = tmp_path / ".out.999999999.partial.jsonl"  # a pid that cannot be running
     stale.write_text("half an export")
     result = runner.invoke(
-        app, ["export", "fraud-detector-prod", "--since", "1h", "--output", str(tmp_path / "out.jsonl")]
+        app, ["export", "fraud-detector-prod", "--since", "1h", "--out", str(tmp_path / "out.jsonl")]
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+def test_the_old_output_name_still_writes_the_file_and_says_the_new_one(tmp_path, src):
+    """Scripts written when `--output` named batch's file keep working; -o/--output now names a format."""
+    out = tmp_path / "v.jsonl"
+    result = run(str(src), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert len(verdict_lines(out)) == 6
+    assert "--output FILE is now --out FILE" in result.stderr
+
+
+def test_both_names_for_the_file_is_a_usage_error(tmp_path, src):
+    result = run(str(src), "--out", str(tmp_path / "a.jsonl"), "--output", str(tmp_path / "b.jsonl"))
+    assert result.exit_code == 2
+    assert "give --out only" in result.stderr
+    assert not (tmp_path / "a.jsonl").exists() and not (tmp_path / "b.jsonl").exists()
+
+
+def test_batch_without_a_file_for_its_verdicts_says_which_option(src):
+    result = run(str(src))
+    assert result.exit_code == 2
+    assert "--out FILE" in result.stderr

@@ -129,7 +129,7 @@ def measure(streams: int, per_stream: int, max_events: int, out: str) -> None:
         seed_endpoint_without_logs()
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         result = runner.invoke(
-            app, ["export", ENDPOINT, *WINDOW, "--whole-window", "--max-events", str(max_events), "--output", out]
+            app, ["export", ENDPOINT, *WINDOW, "--whole-window", "--max-events", str(max_events), "--out", out]
         )
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
@@ -226,7 +226,7 @@ def test_without_a_cap_being_hit_there_is_no_notice(moto_aws, client_hooks, tmp_
     seed_endpoint_without_logs()
     client_hooks.append(SyntheticLogs(streams=4, per_stream=500).attach)
     out = tmp_path / "w.jsonl"
-    result = runner.invoke(app, ["export", ENDPOINT, *WINDOW, "--whole-window", "--output", str(out)])
+    result = runner.invoke(app, ["export", ENDPOINT, *WINDOW, "--whole-window", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "kept" not in result.stderr
     (record,) = [json.loads(line) for line in out.read_text().splitlines()]
@@ -239,7 +239,7 @@ def test_an_oom_early_in_a_long_window_survives_the_cap(moto_aws, client_hooks, 
     client_hooks.append(SyntheticLogs(streams=4, per_stream=5_000).attach)
     out = tmp_path / "w.jsonl"
     exported = runner.invoke(
-        app, ["export", ENDPOINT, *WINDOW, "--whole-window", "--max-events", "2000", "--output", str(out)]
+        app, ["export", ENDPOINT, *WINDOW, "--whole-window", "--max-events", "2000", "--out", str(out)]
     )
     assert exported.exit_code == 0, exported.output
     (record,) = [json.loads(line) for line in out.read_text().splitlines()]

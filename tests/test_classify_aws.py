@@ -137,6 +137,19 @@ def test_a_healthy_endpoint_has_no_failure(moto_aws, samples):
     assert "no failure found" in as_json.stderr
 
 
+def test_yaml_output_holds_the_same_verdicts_as_json(moto_aws, samples):
+    """`-o yaml` for people who read YAML: the same records as `-o json`."""
+    import yaml
+
+    seeded = seed(moto_aws, samples["recsys-ranker"])
+    window = ["--start", f"{seeded.start:%Y-%m-%dT%H:%M:%SZ}", "--end", f"{seeded.end:%Y-%m-%dT%H:%M:%SZ}"]
+    as_json = classify("recsys-ranker", *window, "-o", "json")
+    as_yaml = classify("recsys-ranker", *window, "-o", "yaml")
+    assert as_yaml.exit_code == 0, as_yaml.output
+    assert yaml.safe_load(as_yaml.stdout) == json.loads(as_json.stdout)
+    assert json.loads(as_json.stdout)[0]["label"] == "model_bug"
+
+
 def test_an_explicit_window_outside_the_failure_finds_nothing(moto_aws, samples):
     inc = seed(moto_aws, samples["fraud-detector-prod"])
     start = (inc.start - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")

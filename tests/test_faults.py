@@ -43,13 +43,13 @@ PREVIOUS = '{"kept": "an earlier export the failed run must not destroy"}\n'
 
 @pytest.fixture(params=COMMANDS)
 def smtriage(request, tmp_path):
-    """Run `classify ENDPOINT ...` or `export ENDPOINT --output FILE ...`; an export's FILE already holds PREVIOUS."""
+    """Run `classify ENDPOINT ...` or `export ENDPOINT --out FILE ...`; an export's FILE already holds PREVIOUS."""
     command = request.param
     out = tmp_path / "incidents.jsonl"
     out.write_text(PREVIOUS)
 
     def run(endpoint: str, *args: str):
-        extra = ["--output", str(out)] if command == "export" else ["-o", "json"]
+        extra = ["--out", str(out)] if command == "export" else ["-o", "json"]
         result = runner.invoke(app, [command, endpoint, *extra, *args])
         result.command, result.out_file = command, out
         return result
@@ -440,7 +440,7 @@ def test_export_of_every_failed_endpoint_skips_one_it_cannot_read(moto_aws, samp
 
     sagemaker_backends["123456789012"]["us-east-1"].endpoints["never-logged"].endpoint_status = "Failed"
     out = tmp_path / "failed.jsonl"
-    result = runner.invoke(app, ["export", "--all-failed", "--since", "2h", "--output", str(out)])
+    result = runner.invoke(app, ["export", "--all-failed", "--since", "2h", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "never-logged: log group /aws/sagemaker/Endpoints/never-logged does not exist" in result.stderr
     records = [json.loads(line) for line in out.read_text().splitlines()]

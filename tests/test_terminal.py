@@ -61,7 +61,7 @@ def test_help_in_a_terminal_lists_every_command_with_its_whole_summary():
     assert code == 0
     commands = text.split("Commands:", 1)[1].splitlines()
     listed = {line.split()[0]: line for line in commands if line.strip()}
-    assert set(listed) == {"classify", "watch", "demo", "batch", "export", "train", "evaluate"}
+    assert set(listed) == {"classify", "watch", "demo", "batch", "export", "generate", "train", "evaluate"}
     assert not any(line.rstrip().endswith("...") for line in listed.values()), "a summary was cut"
 
 
@@ -80,7 +80,7 @@ def test_usage_names_what_to_type_in_capitals():
 def test_batch_in_a_terminal_draws_its_progress_and_finishes(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in generate(20, seed=4)))
-    code, text = typed(["batch", str(src), "--output", str(tmp_path / "v.jsonl"), "--jobs", "2"])
+    code, text = typed(["batch", str(src), "--out", str(tmp_path / "v.jsonl"), "--jobs", "2"])
     assert code == 0, text
     assert "scoring" in text and "batch summary" in text
     assert len((tmp_path / "v.jsonl").read_text().splitlines()) == 20
@@ -117,20 +117,19 @@ def test_no_color_means_no_colour(tmp_path):
     assert "5 of 5" in "\n".join(visible_lines(text))
 
 
-def test_export_then_train_then_evaluate_in_a_terminal(moto_server_url, samples, tmp_path):
-    from training.generator import generate_healthy
-
+def test_export_then_generate_then_train_then_evaluate_in_a_terminal(moto_server_url, samples, tmp_path):
     seed(aws_clients(moto_server_url), samples["recsys-ranker"])
     exported = tmp_path / "incidents.jsonl"
     aws = ["--endpoint-url", moto_server_url, "--region", "us-east-1"]
-    code, text = typed(["export", "recsys-ranker", *aws, "--since", "1h", "--output", str(exported)])
+    code, text = typed(["export", "recsys-ranker", *aws, "--since", "1h", "--out", str(exported)])
     assert code == 0, text
     assert "exported 1 record(s) from recsys-ranker" in text
 
     labeled = tmp_path / "labeled.jsonl"
-    records = [*generate(60, seed=8), *generate_healthy(20, seed=8)]
-    labeled.write_text("".join(json.dumps(r) + "\n" for r in records))
-    code, text = typed(["train", str(labeled), "--no-base", "--output", str(tmp_path / "team")])
+    code, text = typed(["generate", "60", "--healthy", "20", "--seed", "8", "--out", str(labeled)])
+    assert code == 0, text
+    assert "wrote 80 incidents to" in text and "no failure 20" in " ".join(visible_lines(text))
+    code, text = typed(["train", str(labeled), "--no-base", "--out", str(tmp_path / "team")])
     assert code == 0, text
     assert "held-out score on" in text and "wrote" in text
 
@@ -138,3 +137,22 @@ def test_export_then_train_then_evaluate_in_a_terminal(moto_server_url, samples,
     assert code == 0, text
     assert "macro-F1" in text
     assert all(len(line) <= 80 for line in visible_lines(text))
+
+
+def test_generate_into_a_pipe_that_closes_early_stops_quietly(tmp_path):
+    """`smtriage generate 5000 --out - | head -1`: one record, no traceback, no error line."""
+    import subprocess
+
+    shell = f"'{SMTRIAGE}' generate 5000 --out - | head -1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 141, done.stderr
+    assert json.loads(done.stdout)["label"]
+    assert done.stderr == ""
+
+
+def test_generate_with_an_unknown_stack_is_one_line_and_writes_nothing(tmp_path):
+    code, text = typed(["generate", "10", "--stacks", "tgi,nope", "--out", str(tmp_path / "g.jsonl")])
+    assert code == 2
+    shown = [line for line in visible_lines(text) if line.strip()]
+    assert len(shown) == 1 and shown[0].startswith("error: unknown stack: nope"), shown
+    assert not (tmp_path / "g.jsonl").exists()

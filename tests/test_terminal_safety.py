@@ -119,15 +119,18 @@ def test_each_field_of_the_panel_is_inert_on_its_own():
             assert "\x1b" not in visible and "\r" not in raw and "\u202e" not in raw, (field, payload)
 
 
-def test_json_output_keeps_hostile_text_exact_and_prints_safely():
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_json_and_yaml_output_keep_hostile_text_exact_and_print_safely(fmt):
+    import yaml
+
     verdict, _ = hostile_verdict()
-    text = verdicts_json([verdict])
-    (decoded,) = json.loads(text)
+    text = verdicts_json([verdict], fmt)
+    (decoded,) = json.loads(text) if fmt == "json" else yaml.safe_load(text)
     assert [e["text"] for e in decoded["evidence"][: len(PAYLOADS)]] == list(PAYLOADS)
     assert [e["stream"] for e in decoded["evidence"][: len(PAYLOADS)]] == [f"AllTraffic/{p}" for p in PAYLOADS]
     assert decoded["id"] == verdict.id and decoded["endpoint"] == verdict.endpoint
     assert decoded["variant"] == BIDI and decoded["remediation"] == verdict.remediation
-    # the JSON text itself carries escapes, not the characters: safe to cat, valid UTF-8
+    # the text itself carries escapes, not the characters: safe to cat, valid UTF-8
     for ch in ("\x1b", "\r", "\x07", "\x9b", "\u202e", "\ud800"):
         assert ch not in text
     text.encode("utf-8")

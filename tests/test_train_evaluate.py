@@ -39,7 +39,7 @@ def own_incidents() -> list[dict]:
 def test_a_team_retrains_on_its_own_incidents_and_sees_them_scored_apart(tmp_path):
     own = write_jsonl(tmp_path / "team.jsonl", own_incidents() + [{"id": "unlabeled", "logs": ["x"]}])
     out = tmp_path / "team-model"
-    result = runner.invoke(app, ["train", str(own), "--output", str(out), "--own-weight", "5"])
+    result = runner.invoke(app, ["train", str(own), "--out", str(out), "--own-weight", "5"])
     assert result.exit_code == 0, result.output
     assert "held-out score on" in result.stdout and "your own incidents" in result.stdout
     manifest = json.loads((out / "manifest.json").read_text())
@@ -100,7 +100,7 @@ def test_training_on_too_few_of_an_outcome_is_refused_naming_what_is_short(tmp_p
     only_oom = write_jsonl(
         tmp_path / "oom.jsonl", [r for r in own_incidents() if r["label"] == "resource_exhaustion"] * 5
     )
-    result = runner.invoke(app, ["train", str(only_oom), "--no-base", "--output", str(tmp_path / "m")])
+    result = runner.invoke(app, ["train", str(only_oom), "--no-base", "--out", str(tmp_path / "m")])
     assert result.exit_code == 2
     assert "too few labeled incidents to train on: configuration_error 0, model_bug 0, no_failure 0" in result.stderr
     assert not (tmp_path / "m").exists()
@@ -109,7 +109,7 @@ def test_training_on_too_few_of_an_outcome_is_refused_naming_what_is_short(tmp_p
 def test_a_bad_record_in_a_teams_file_stops_train_before_it_trains(tmp_path):
     own = tmp_path / "team.jsonl"
     own.write_text("".join(json.dumps(r) + "\n" for r in own_incidents()) + '{"id": "half-written", "logs": [\n')
-    result = runner.invoke(app, ["train", str(own), "--output", str(tmp_path / "m")])
+    result = runner.invoke(app, ["train", str(own), "--out", str(tmp_path / "m")])
     assert result.exit_code == 8
     assert f"{own}:13: not valid JSON" in result.stderr and "nothing was trained" in result.stderr
     assert not (tmp_path / "m").exists()
@@ -126,7 +126,7 @@ def test_evaluate_scores_the_good_records_and_exits_8_for_the_bad(tmp_path):
 
 @pytest.mark.parametrize("command", ["train", "evaluate"])
 def test_a_missing_or_directory_input_is_named_in_one_line(tmp_path, command):
-    extra = ["--output", str(tmp_path / "m")] if command == "train" else []
+    extra = ["--out", str(tmp_path / "m")] if command == "train" else []
     for path, said in [(tmp_path / "nope.jsonl", "input file not found"), (tmp_path, "is a directory")]:
         result = runner.invoke(app, [command, str(path), *extra])
         assert result.exit_code == 2

@@ -77,12 +77,19 @@ def generate(
     exclude_stacks: Sequence[str] | None = None,
     signature_names: Sequence[str] | None = None,
 ) -> Iterator[dict]:
-    """Yield ``n`` labelled failure incidents (half full windows, half pasted snippets)."""
+    """``n`` labelled failure incidents (half full windows, half pasted snippets), made as they are read.
+
+    An unknown stack or signature is a ValueError at the call, before any incident is made.
+    """
     allowed = _allowed_stacks(stacks, exclude_stacks)
     _check(signature_names, list(REGISTRY), "signature")
     wanted = set(signature_names) if signature_names else set(REGISTRY)
     if not any(set(REGISTRY[s].stacks) & allowed for s in wanted):
         raise ValueError("no signature can be rendered on the selected stacks")
+    return _failures(n, seed, allowed, wanted)
+
+
+def _failures(n: int, seed: int, allowed: set[str], wanted: set[str]) -> Iterator[dict]:
     produced = index = 0
     while produced < n:
         rng, label, sig, stack, style = _draw(seed, index)
