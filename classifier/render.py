@@ -22,7 +22,17 @@ from rich.table import Table
 from rich.text import Text
 
 from . import capacity
-from .incident import NO_FAILURE, UNCERTAIN, Incident, MetricSeries, Verdict, format_time, json_text, percent
+from .incident import (
+    NO_FAILURE,
+    UNCERTAIN,
+    Evidence,
+    Incident,
+    MetricSeries,
+    Verdict,
+    format_time,
+    json_text,
+    percent,
+)
 from .text.clean import inert, redacted
 
 if TYPE_CHECKING:
@@ -83,6 +93,19 @@ def label_text(verdict: Verdict) -> Text:
     return text
 
 
+def _evidence_prefix(e: Evidence, several_streams: bool) -> tuple[str, str, str]:
+    """What goes before an evidence line in every rendering: when it was logged, which instance said it (when
+    several did), and its kind when it is not a log line."""
+    at = f"{format_time(e.timestamp)[11:19]} " if e.timestamp is not None else ""
+    who = f"{inert(e.stream.rsplit('/', 1)[-1])} " if e.stream and several_streams else ""
+    tag = "" if e.kind == "log" else f"[{e.kind}] "
+    return at, who, tag
+
+
+def _streams(verdict: Verdict) -> list[str]:
+    return sorted({e.stream for e in verdict.evidence if e.stream})
+
+
 def verdict_panel(verdict: Verdict, incident: Incident | None = None) -> Panel:
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
@@ -99,7 +122,7 @@ def verdict_panel(verdict: Verdict, incident: Incident | None = None) -> Panel:
         probs.append(f"{name.replace('_', ' ')} {percent(p)}   ", style=_COLOURS.get(name, ""))
     head.add_row("probabilities", probs)
 
-    streams = sorted({e.stream for e in verdict.evidence if e.stream})
+    streams = _streams(verdict)
     if len(streams) == 1:
         head.add_row("log stream", Text(inert(streams[0])))
 
@@ -107,14 +130,8 @@ def verdict_panel(verdict: Verdict, incident: Incident | None = None) -> Panel:
     ev.add_column("weight", justify="right", width=6, no_wrap=True)
     ev.add_column("evidence", ratio=1, overflow="fold")
     for e in verdict.evidence:
-        line = Text()
-        if e.timestamp is not None:
-            line.append(f"{format_time(e.timestamp)[11:19]} ", style="dim")
-        if e.stream and len(streams) > 1:  # several instances: say which one said it
-            line.append(f"{inert(e.stream.rsplit('/', 1)[-1])} ", style="cyan")
-        if e.kind != "log":
-            line.append(f"[{e.kind}] ", style="bold blue")
-        line.append(inert(e.text))
+        at, who, tag = _evidence_prefix(e, len(streams) > 1)
+        line = Text.assemble((at, "dim"), (who, "cyan"), (tag, "bold blue"), inert(e.text))
         if e.kind == "metric" and incident is not None and e.metric in incident.metrics:
             series: MetricSeries = incident.metrics[e.metric]
             bars = sparkline(series.values, _metric_scale(e.metric, series, incident))
@@ -262,11 +279,7 @@ def report_markdown(report: EndpointReport) -> str:
             "Evidence, strongest first:",
             "",
         ]
-        lines = []
-        for e in v.evidence:
-            at = f"{format_time(e.timestamp)[11:19]} " if e.timestamp else ""
-            tag = "" if e.kind == "log" else f"[{e.kind}] "
-            lines.append(f"{at}{tag}{inert(e.text)}")
-        out += _fenced(lines)
+        several = len(_streams(v)) > 1
+        out += _fenced(["".join(_evidence_prefix(e, several)) + inert(e.text) for e in v.evidence])
         out += ["", f"Model {inert(v.model_version)}."]
     return "\n".join(out) + "\n"

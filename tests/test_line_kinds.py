@@ -75,3 +75,25 @@ def test_a_5xx_among_health_checks_is_its_own_kind() -> None:
     assert len(set(kinds)) <= 3  # the health checks collapse (GET and POST differ in their words, not their time)
     assert SIGNALS[table.signals_of(kinds[250])[0]].name == "http_5xx"
     assert not np.isin(table.signals_of(kinds[0]), [SIGNAL_NAMES.index("http_5xx")]).any()
+
+
+def test_a_failure_report_teaches_its_failure_lines_not_the_start_up_it_quotes() -> None:
+    """A real report pastes the start-up before its traceback: those lines are weak evidence of a failure line,
+    the traceback is strong, and a line also seen on a healthy endpoint is healthy."""
+    from classifier.incident import Incident, LogEvent
+    from classifier.model.features import _kind_targets
+
+    lines = [
+        "[2024-03-01 10:00:00 +0000] [7] [INFO] Booting worker with pid: 7",
+        "Starting the inference server with 4 workers.",
+        "Traceback (most recent call last):",
+        "ValueError: Expected 2D array, got 1D array instead",
+    ]
+    report = Incident(logs=[LogEvent(t) for t in lines], label="model_bug")
+    table = line_table(lines)
+    healthy = {table.keys[int(table.kind[0])]}  # the worker boot line is also on healthy endpoints
+    target = _kind_targets(report, len(lines), table, "model_bug", healthy)
+    by_line = [target[int(k)] for k in table.kind]
+    assert by_line[0] == 0.0
+    assert np.isnan(by_line[1])  # quoted start-up: counted at quoted_line_weight
+    assert by_line[2] == 1.0 and by_line[3] == 1.0

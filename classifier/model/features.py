@@ -358,18 +358,26 @@ def context_block(incident: Incident) -> np.ndarray:
 
 
 def _kind_targets(incident: Incident, n_texts: int, table: LineTable, label: str, healthy: set[bytes]) -> np.ndarray:
-    """1 for each kind of line that is part of the incident's failure, 0 for the healthy ones."""
+    """1 for each kind of line that is part of the incident's failure, 0 for the healthy ones, NaN for a line of
+    a real report that is neither seen on a healthy endpoint nor says anything of a failure (the start-up and
+    request lines a report quotes around its failure)."""
     if label == NO_FAILURE:
         return np.zeros(table.n_kinds)
     marked = (incident.source or {}).get("failure_lines")
     if not isinstance(marked, list):  # a real report: what a healthy endpoint also writes is not the failure
-        return np.array([float(k not in healthy) for k in table.keys])
+        telling = np.zeros(table.n_kinds, dtype=bool)
+        telling[table.signal_rows[~_UNTELLING[table.signal_cols]]] = True
+        return np.array([0.0 if k in healthy else 1.0 if t else math.nan for k, t in zip(table.keys, telling.tolist())])
     failing = np.zeros(n_texts, dtype=bool)
     failing[[i for i in marked if isinstance(i, int) and 0 <= i < len(incident.logs)]] = True
     failing[len(incident.logs) :] = True  # the FailureReason
     target = np.zeros(table.n_kinds)
     np.maximum.at(target, table.kind, failing[table.owner].astype(float))
     return target
+
+
+# signals that a healthy start-up writes as often as a failure does: alone they do not make a line a failure line
+_UNTELLING = np.array([s.family in ("startup", "gpu_info") or s.name == "warning" for s in SIGNALS])
 
 
 def _fold(group: str, cv: int) -> int:
@@ -383,6 +391,11 @@ class IncidentFeaturizer(TransformerMixin, BaseEstimator):
     incidents: every line of a `no_failure` incident is healthy; in a
     failure, the lines the generator marks as the failure's (`source.failure_lines`),
     or, in a real report, every line not also seen in a healthy incident.
+    A report quotes much more than its failure (the start-up, the requests
+    before it), so a line of a report that carries no sign of a failure
+    counts at `quoted_line_weight` of one that does: otherwise every
+    start-up line a report quotes would be learned as a failure line, and
+    healthy start-ups would look like failures.
     The cause model learns from the failure lines of incidents whose lines
     show their cause; an incident marked `source.cause_in_logs: false` (a
     real report known only from its thread, a generated story whose metrics
@@ -393,11 +406,19 @@ class IncidentFeaturizer(TransformerMixin, BaseEstimator):
     new incidents, not from memorised ones.
     """
 
-    def __init__(self, n_hash_bits: int = 14, line_hash_bits: int = 16, line_C: float = 0.5, cv: int = 5):
+    def __init__(
+        self,
+        n_hash_bits: int = 14,
+        line_hash_bits: int = 16,
+        line_C: float = 0.5,
+        cv: int = 5,
+        quoted_line_weight: float = 0.3,
+    ):
         self.n_hash_bits = n_hash_bits
         self.line_hash_bits = line_hash_bits
         self.line_C = line_C
         self.cv = cv
+        self.quoted_line_weight = quoted_line_weight
 
     # -- fitting -----------------------------------------------------------
     def _prepare(self, incidents: Sequence[Incident]) -> list[tuple[list[str], LineTable, tuple, sp.csr_matrix]]:
@@ -433,13 +454,18 @@ class IncidentFeaturizer(TransformerMixin, BaseEstimator):
             targets.append(_kind_targets(incidents[i], len(texts), table, y[i], healthy))
             w.append(np.full(table.n_kinds, weights[i] / math.sqrt(table.n_kinds)))
         target = np.concatenate(targets) if targets else np.zeros(0)
+        X, weight = sp.vstack(rows, format="csr"), np.concatenate(w)
+        quoted = np.isnan(target)  # counted as failure lines, at `quoted_line_weight` of a line that says so
+        target[quoted] = 1.0
+        weight[quoted] *= self.quoted_line_weight
+        used = np.flatnonzero(weight > 0)
+        X, target, weight = X[used], target[used], weight[used]
         if len(np.unique(target)) < 2:
             raise ValueError("the line scorer needs both failing and healthy lines to learn from")
-        X, weight = sp.vstack(rows, format="csr"), np.concatenate(w)
         lines = LogisticRegression(C=self.line_C, max_iter=3000, class_weight="balanced")
         lines.fit(X, target, sample_weight=weight)
         # the cause each failure line points to, learned from the failure lines of each cause
-        cause_of = np.concatenate(causes)
+        cause_of = np.concatenate(causes)[used]
         failing = (target > 0) & (cause_of >= 0)
         causes_model = LogisticRegression(C=self.line_C, max_iter=3000, class_weight="balanced")
         causes_model.fit(X[failing], cause_of[failing], sample_weight=weight[failing])

@@ -101,6 +101,7 @@ def build_pipeline(
     line_C: float = 0.5,
     calibration: str = "sigmoid",
     cv: int = 5,
+    quoted_line_weight: float = 0.3,
 ) -> Any:
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
@@ -112,7 +113,13 @@ def build_pipeline(
         [
             (
                 "features",
-                IncidentFeaturizer(n_hash_bits=n_hash_bits, line_hash_bits=line_hash_bits, line_C=line_C, cv=cv),
+                IncidentFeaturizer(
+                    n_hash_bits=n_hash_bits,
+                    line_hash_bits=line_hash_bits,
+                    line_C=line_C,
+                    cv=cv,
+                    quoted_line_weight=quoted_line_weight,
+                ),
             ),
             ("scale", MaxAbsScaler()),
             ("classify", CalibratedClassifierCV(base, method=calibration, cv=cv)),
