@@ -26,7 +26,8 @@ from .errors import SmtriageError
 from .incident import Incident, LogEvent, MetricSeries, load_incidents
 from .live import EndpointReport, classify_endpoint
 from .model import TriageModel
-from .sources.cloudwatch import INSTANCE_NAMESPACE, LOG_GROUP_PREFIX, METRIC_QUERIES, AwsOptions, CloudWatchSource
+from .sources.cloudwatch import LOG_GROUP_PREFIX, AwsOptions, CloudWatchSource
+from .sources.hosting import INSTANCE_NAMESPACE, MetricQuery, metrics_for
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -110,29 +111,41 @@ def seed_endpoint(clients: dict[str, Any], incident: Incident) -> None:
         PrimaryContainer={
             "Image": ctx.image or "demo-image:latest",
             "ModelDataUrl": f"s3://demo-models/{name}/model.tar.gz",
+            **({"Mode": "MultiModel"} if ctx.hosting == "multi-model" else {}),
         },
     )
     instance_type = ctx.instance_type or "ml.m5.large"
     # moto accepts only the instance types of its own (older) list; a newer one (ml.g5, ml.inf2...) is
     # created as ml.m5.large and then set on moto's state, as the status is below
+    capacity: dict[str, Any] = (
+        {"ServerlessConfig": {"MemorySizeInMB": ctx.memory_size_mb or 2048, "MaxConcurrency": ctx.max_concurrency or 5}}
+        if ctx.hosting == "serverless"
+        else {
+            "InitialInstanceCount": ctx.instance_count or 1,
+            "InstanceType": instance_type if instance_type in _moto_instance_types() else "ml.m5.large",
+        }
+    )
+    asynchronous = (
+        {"AsyncInferenceConfig": {"OutputConfig": {"S3OutputPath": f"s3://demo-models/{name}/async-out/"}}}
+        if ctx.hosting == "async"
+        else {}
+    )
     sm.create_endpoint_config(
         EndpointConfigName=f"{name}-config",
         ProductionVariants=[
-            {
-                "VariantName": variant,
-                "ModelName": f"{name}-model",
-                "InitialInstanceCount": ctx.instance_count or 1,
-                "InstanceType": instance_type if instance_type in _moto_instance_types() else "ml.m5.large",
-                "InitialVariantWeight": 1.0,
-            }
+            {"VariantName": variant, "ModelName": f"{name}-model", "InitialVariantWeight": 1.0, **capacity}
         ],
+        **asynchronous,
     )
     sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config")
-    if instance_type not in _moto_instance_types() or (ctx.status and ctx.status != "InService"):
+    if (ctx.hosting != "serverless" and instance_type not in _moto_instance_types()) or (
+        ctx.status and ctx.status != "InService"
+    ):
         from moto.sagemaker.models import sagemaker_backends
 
         backend = sagemaker_backends[ACCOUNT][REGION]
-        backend.endpoint_configs[f"{name}-config"].production_variants[0]["InstanceType"] = instance_type
+        if ctx.hosting != "serverless":
+            backend.endpoint_configs[f"{name}-config"].production_variants[0]["InstanceType"] = instance_type
         if ctx.status and ctx.status != "InService":
             endpoint = backend.endpoints[name]
             endpoint.endpoint_status = ctx.status
@@ -159,9 +172,13 @@ def seed_endpoint(clients: dict[str, Any], incident: Incident) -> None:
         if batch:
             logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=batch)
 
-    dims = [{"Name": "EndpointName", "Value": name}, {"Name": "VariantName", "Value": variant}]
+    queries = metrics_for(ctx.hosting)
     for metric, series in incident.metrics.items():
-        namespace = METRIC_QUERIES.get(metric, (INSTANCE_NAMESPACE, ""))[0]
+        query = queries.get(metric, MetricQuery(INSTANCE_NAMESPACE, "Average"))
+        dims = [{"Name": "EndpointName", "Value": name}]
+        if query.per_variant:
+            dims.append({"Name": "VariantName", "Value": variant})
+        namespace = query.namespace
         data = [
             {"MetricName": metric, "Dimensions": dims, "Timestamp": t, "Value": v}
             for t, v in zip(series.timestamps, series.values)

@@ -30,6 +30,17 @@ LABELS: tuple[str, ...] = ("resource_exhaustion", "configuration_error", "model_
 NO_FAILURE = "no_failure"  # a window or record that holds no failure: a label of its own, learned like the causes
 OUTCOMES: tuple[str, ...] = LABELS + (NO_FAILURE,)  # what the model tells apart
 UNCERTAIN = "uncertain"  # a verdict whose evidence is too weak to name an outcome
+# How SageMaker hosts the model, as DescribeEndpoint, DescribeEndpointConfig and DescribeModel tell it
+# (classifier/sources/README.md): what is worth reading and what a remedy may name depend on it.
+HOSTING_KINDS: tuple[str, ...] = (
+    "real-time",
+    "async",
+    "serverless",
+    "multi-model",
+    "pipeline",
+    "multi-container",
+    "inference-components",
+)
 
 # A line longer than this is refused rather than parsed: one hostile line must
 # not take the whole batch's memory with it.
@@ -37,6 +48,7 @@ MAX_LINE_BYTES = 64 * 1024 * 1024
 # A line longer than the limit is skipped up to this far; a "line" with no end in sight (/dev/zero) ends the file.
 MAX_SKIP_BYTES = 4 * MAX_LINE_BYTES
 MAX_INSTANCES = 100_000  # far above any SageMaker endpoint; bounds what the featurizer has to take in
+MAX_MEMORY_MB = 1 << 20  # a serverless MemorySizeInMB is at most 6144; this only keeps the number sane
 # What one record may hold: far above a day of a busy endpoint (`classify` keeps 200,000 events by default),
 # and what keeps one record's memory bounded in a batch.
 MAX_RECORD_EVENTS = 1_000_000
@@ -72,6 +84,9 @@ class Context:
     instance_type: str | None = None
     instance_count: int | None = None
     image: str | None = None
+    hosting: str | None = None  # one of HOSTING_KINDS
+    memory_size_mb: int | None = None  # a serverless variant's MemorySizeInMB
+    max_concurrency: int | None = None  # ... and its MaxConcurrency
 
 
 @dataclass(slots=True)
@@ -125,6 +140,7 @@ class Verdict:
     end: datetime | None = None
     best_guess: str = ""  # the outcome `label` names, or would name were the evidence stronger
     partial: bool = False  # made from a window that could not be read in full
+    hosting: str | None = None  # one of HOSTING_KINDS, when the endpoint was described
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -141,6 +157,7 @@ class Verdict:
             "start": format_time(self.start),
             "end": format_time(self.end),
             "partial": self.partial,
+            "hosting": self.hosting,
         }
 
 
@@ -288,16 +305,26 @@ def _parse_context(raw: Any, where: str) -> Context:
     if not isinstance(raw, dict):
         raise IncidentError(f"{where}: field 'context' must be an object, got {type(raw).__name__}")
     at = f"{where}: context"
-    count = raw.get("instance_count")
-    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_INSTANCES):
-        raise IncidentError(f"{at}.instance_count must be a whole number from 0 to {MAX_INSTANCES:,}, or null")
+    hosting = _opt_str(raw, "hosting", at)
+    if hosting is not None and hosting not in HOSTING_KINDS:
+        raise IncidentError(f"{at}.hosting must be one of {', '.join(HOSTING_KINDS)}, or null")
     return Context(
         status=_opt_str(raw, "status", at),
         failure_reason=_opt_str(raw, "failure_reason", at),
         instance_type=_opt_str(raw, "instance_type", at),
-        instance_count=count,
+        instance_count=_opt_count(raw, "instance_count", at, MAX_INSTANCES),
         image=_opt_str(raw, "image", at),
+        hosting=hosting,
+        memory_size_mb=_opt_count(raw, "memory_size_mb", at, MAX_MEMORY_MB),
+        max_concurrency=_opt_count(raw, "max_concurrency", at, MAX_INSTANCES),
     )
+
+
+def _opt_count(raw: dict[str, Any], key: str, at: str, most: int) -> int | None:
+    value = raw.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most):
+        raise IncidentError(f"{at}.{key} must be a whole number from 0 to {most:,}, or null")
+    return value
 
 
 def incident_from_dict(obj: Any, where: str = "record") -> Incident:
@@ -347,6 +374,9 @@ def incident_to_dict(incident: Incident) -> dict[str, Any]:
             "instance_type": ctx.instance_type,
             "instance_count": ctx.instance_count,
             "image": ctx.image,
+            "hosting": ctx.hosting,
+            "memory_size_mb": ctx.memory_size_mb,
+            "max_concurrency": ctx.max_concurrency,
         },
         "logs": [
             {"timestamp": format_time(e.timestamp), "stream": e.stream, "message": e.message} for e in incident.logs

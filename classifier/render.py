@@ -102,6 +102,15 @@ def _evidence_prefix(e: Evidence, several_streams: bool) -> tuple[str, str, str]
     return at, who, tag
 
 
+def hosting_text(kind: str, incident: Incident | None) -> str:
+    """The hosting kind, with a serverless variant's size: what the advice asks to change."""
+    ctx = incident.context if incident else None
+    if kind == "serverless" and ctx and ctx.memory_size_mb:
+        concurrency = f", MaxConcurrency {ctx.max_concurrency}" if ctx.max_concurrency else ""
+        return f"serverless (MemorySizeInMB {ctx.memory_size_mb}{concurrency})"
+    return kind
+
+
 def _streams(verdict: Verdict) -> list[str]:
     return sorted({e.stream for e in verdict.evidence if e.stream})
 
@@ -113,6 +122,8 @@ def verdict_panel(verdict: Verdict, incident: Incident | None = None) -> Panel:
     where = " / ".join(x for x in (verdict.endpoint, verdict.variant) if x)
     if where:
         head.add_row("endpoint", Text(inert(where)))
+    if verdict.hosting:
+        head.add_row("hosting", hosting_text(verdict.hosting, incident))
     if verdict.start or verdict.end:
         head.add_row("window", f"{format_time(verdict.start) or '?'} → {format_time(verdict.end) or '?'}")
     head.add_row("verdict", label_text(verdict))

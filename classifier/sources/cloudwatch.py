@@ -27,25 +27,9 @@ from ..errors import AccessDenied, AwsAuthError, AwsUnavailable, NotFound, Smtri
 from ..incident import Context, Incident, LogEvent, MetricSeries
 from ..text.clean import message_texts
 from ..text.signals import LIKELY_FAILURE, scan
+from .hosting import Hosting, metrics_for, variant_hosting
 
 LOG_GROUP_PREFIX = "/aws/sagemaker/Endpoints/"
-INVOCATION_NAMESPACE = "AWS/SageMaker"
-INSTANCE_NAMESPACE = "/aws/sagemaker/Endpoints"
-# metric -> (namespace, statistic): sums for counts, averages for latency and utilization
-METRIC_QUERIES: dict[str, tuple[str, str]] = {
-    "Invocations": (INVOCATION_NAMESPACE, "Sum"),
-    "Invocation4XXErrors": (INVOCATION_NAMESPACE, "Sum"),
-    "Invocation5XXErrors": (INVOCATION_NAMESPACE, "Sum"),
-    "InvocationModelErrors": (INVOCATION_NAMESPACE, "Sum"),
-    "ModelLatency": (INVOCATION_NAMESPACE, "Average"),
-    "OverheadLatency": (INVOCATION_NAMESPACE, "Average"),
-    "ModelSetupTime": (INVOCATION_NAMESPACE, "Average"),
-    "CPUUtilization": (INSTANCE_NAMESPACE, "Average"),
-    "MemoryUtilization": (INSTANCE_NAMESPACE, "Average"),
-    "DiskUtilization": (INSTANCE_NAMESPACE, "Average"),
-    "GPUUtilization": (INSTANCE_NAMESPACE, "Average"),
-    "GPUMemoryUtilization": (INSTANCE_NAMESPACE, "Average"),
-}
 DEFAULT_MAX_EVENTS = 200_000
 _DENIED = {
     "AccessDenied",
@@ -101,6 +85,7 @@ class Variant:
     instance_type: str | None = None
     instance_count: int | None = None
     image: str | None = None
+    hosting: Hosting | None = None
 
 
 @dataclass
@@ -254,17 +239,23 @@ def describe_endpoint(sagemaker: Any, endpoint: str) -> EndpointInfo:
         for v in desc.get("ProductionVariants", [])
     }
     config_name = desc.get("EndpointConfigName")
+    config: dict[str, Any] = {}
     if config_name:
         try:
             config = sagemaker.describe_endpoint_config(EndpointConfigName=config_name)
         except bex.ClientError:
-            config = {}  # the config may be deleted or denied; the endpoint status still stands
-        for pv in config.get("ProductionVariants", []):
-            v = variants.setdefault(pv["VariantName"], Variant(pv["VariantName"]))
-            v.instance_type = pv.get("InstanceType") or v.instance_type
-            v.instance_count = v.instance_count or pv.get("InitialInstanceCount")
-            if v.image is None and pv.get("ModelName"):
-                v.image = _model_image(sagemaker, pv["ModelName"])
+            pass  # the config may be deleted or denied; the endpoint status still stands
+    for pv in config.get("ProductionVariants", []):
+        v = variants.setdefault(pv["VariantName"], Variant(pv["VariantName"]))
+        v.instance_type = pv.get("InstanceType") or v.instance_type
+        v.instance_count = v.instance_count or pv.get("InitialInstanceCount")
+        model = _describe_model(sagemaker, pv["ModelName"]) if pv.get("ModelName") else None
+        if v.image is None and model:
+            container: dict[str, Any] = model.get("PrimaryContainer") or next(iter(model.get("Containers") or []), {})
+            v.image = container.get("Image")
+        v.hosting = variant_hosting(desc, config, pv, model)
+    for v in variants.values():
+        v.hosting = v.hosting or variant_hosting(desc, config, None, None)
     return EndpointInfo(endpoint, desc.get("EndpointStatus"), desc.get("FailureReason"), list(variants.values()))
 
 
@@ -273,13 +264,11 @@ def _deployed_image(variant: dict[str, Any]) -> str | None:
     return (images[0].get("SpecifiedImage") or images[0].get("ResolvedImage")) if images else None
 
 
-def _model_image(sagemaker: Any, model_name: str) -> str | None:
+def _describe_model(sagemaker: Any, model_name: str) -> dict[str, Any] | None:
     try:
-        model = sagemaker.describe_model(ModelName=model_name)
+        return dict(sagemaker.describe_model(ModelName=model_name))
     except bex.ClientError:
         return None
-    container: dict[str, Any] = model.get("PrimaryContainer") or next(iter(model.get("Containers") or []), {})
-    return container.get("Image")
 
 
 # ---------------------------------------------------------------- logs
@@ -575,32 +564,35 @@ class MetricRead:
 
 
 def read_metrics(
-    cloudwatch: Any, endpoint: str, variant: str, start: datetime, end: datetime, period: int = 60
+    cloudwatch: Any,
+    endpoint: str,
+    variant: str,
+    start: datetime,
+    end: datetime,
+    period: int = 60,
+    hosting: str | None = None,
 ) -> MetricRead:
-    """Every SageMaker invocation and instance metric for the variant, one GetMetricData paginated call.
+    """Every SageMaker metric the variant's hosting kind publishes, in one GetMetricData paginated call.
 
     A query answered with a status other than Complete (InternalError,
     Forbidden, or PartialData on the last page) is said to be missing.
     """
+    wanted = metrics_for(hosting)
     queries = []
     ids: dict[str, str] = {}
-    for i, (name, (namespace, stat)) in enumerate(METRIC_QUERIES.items()):
+    for i, (name, q) in enumerate(wanted.items()):
         qid = f"m{i}"
         ids[qid] = name
+        dims = [{"Name": "EndpointName", "Value": endpoint}]
+        if q.per_variant:
+            dims.append({"Name": "VariantName", "Value": variant})
         queries.append(
             {
                 "Id": qid,
                 "MetricStat": {
-                    "Metric": {
-                        "Namespace": namespace,
-                        "MetricName": name,
-                        "Dimensions": [
-                            {"Name": "EndpointName", "Value": endpoint},
-                            {"Name": "VariantName", "Value": variant},
-                        ],
-                    },
+                    "Metric": {"Namespace": q.namespace, "MetricName": name, "Dimensions": dims},
                     "Period": period,
-                    "Stat": stat,
+                    "Stat": q.stat,
                 },
                 "ReturnData": True,
             }
@@ -622,9 +614,7 @@ def read_metrics(
             for t, v in zip(result.get("Timestamps", []), result.get("Values", [])):
                 points[metric][t.astimezone(UTC)] = float(v)
     missing = [
-        f"{name} ({status.get(name, 'not returned')})"
-        for name in METRIC_QUERIES
-        if status.get(name, "missing") != "Complete"
+        f"{name} ({status.get(name, 'not returned')})" for name in wanted if status.get(name, "missing") != "Complete"
     ]
     return MetricRead(
         {name: MetricSeries(tuple(sorted(p)), tuple(p[t] for t in sorted(p))) for name, p in points.items() if p},
@@ -633,6 +623,10 @@ def read_metrics(
 
 
 # ---------------------------------------------------------------- the window
+
+
+def _kind(variant: Variant) -> str | None:
+    return variant.hosting.kind if variant.hosting else None
 
 
 def _variant_of(stream: str) -> str:
@@ -769,7 +763,7 @@ def _read_window(
         metrics: dict[str, MetricSeries] = {}
         if "metrics" not in denied:
             try:
-                got = read_metrics(cloudwatch, endpoint, v.name, start, end)
+                got = read_metrics(cloudwatch, endpoint, v.name, start, end, hosting=_kind(v))
                 metrics = got.series
                 if got.missing:
                     partial = True
@@ -796,6 +790,9 @@ def _read_window(
                     instance_type=v.instance_type,
                     instance_count=v.instance_count,
                     image=v.image,
+                    hosting=_kind(v),
+                    memory_size_mb=v.hosting.memory_size_mb if v.hosting else None,
+                    max_concurrency=v.hosting.max_concurrency if v.hosting else None,
                 ),
             )
         )

@@ -72,6 +72,7 @@ def _verdicts(model: TriageModel, incidents: Sequence[Incident], readings: Seque
                 start=inc.start,
                 end=inc.end,
                 best_guess=guess,
+                hosting=inc.context.hosting,
             )
         )
     return out

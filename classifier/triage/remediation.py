@@ -106,6 +106,12 @@ def _peak(incident: Incident, metric: str) -> float | None:
     return max(vals) if vals else None
 
 
+def _mean(incident: Incident, metric: str) -> float | None:
+    s = incident.metrics.get(metric)
+    vals = [v for v in (s.values if s else ()) if not math.isnan(v)]
+    return sum(vals) / len(vals) if vals else None
+
+
 def _names(types: list[capacity.InstanceType]) -> str:
     return " or ".join(t.name for t in types)
 
@@ -189,7 +195,70 @@ _RESOURCE = {
 }
 
 
+# ---------------------------------------------------------------- by hosting kind (classifier/sources/README.md)
+
+SERVERLESS_MEMORY_MB = (1024, 6144)  # MemorySizeInMB, in 1 GB steps
+SERVERLESS_MAX_CONCURRENCY = 200
+
+
+def _serverless(incident: Incident, families: list[str]) -> str:
+    ctx = incident.context
+    busy = _peak(incident, "ServerlessConcurrentExecutionsUtilization")
+    if busy is not None and busy >= capacity.SATURATED and "memory" not in families:
+        now = f" (now {ctx.max_concurrency})" if ctx.max_concurrency else ""
+        return (
+            f"The serverless variant used {busy:.0%} of its concurrency: raise MaxConcurrency{now}, up to "
+            f"{SERVERLESS_MAX_CONCURRENCY}, or add ProvisionedConcurrency for steady traffic."
+        )
+    lo, hi = SERVERLESS_MEMORY_MB
+    size = ctx.memory_size_mb
+    if size is not None and size >= hi:
+        return (
+            f"The serverless variant already has the most memory serverless gives (MemorySizeInMB {hi}): host the "
+            "model on a real-time endpoint with an instance type of more memory, or make the model smaller."
+        )
+    step = f" from {size} to {min(hi, max(lo, size + 1024))}" if size else f" (from {lo} to {hi}, in 1 GB steps)"
+    return (
+        f"The serverless variant ran out of memory or time: raise MemorySizeInMB{step} (it also gives more "
+        "CPU), lower the batch or payload size, and for cold starts add ProvisionedConcurrency."
+    )
+
+
+def _async(incident: Incident, families: list[str]) -> str | None:
+    if (_peak(incident, "HasBacklogWithoutCapacity") or 0) >= 1:
+        return (
+            "Requests are queued with no instance to serve them (HasBacklogWithoutCapacity): the variant scaled "
+            "in to zero; add a step-scaling policy on HasBacklogWithoutCapacity, or set the scaling target's "
+            "MinCapacity to 1."
+        )
+    backlog = _peak(incident, "ApproximateBacklogSize")
+    if backlog is not None and backlog > 0:
+        return (
+            f"The async queue backs up (ApproximateBacklogSize up to {backlog:.0f}): scale out on "
+            "ApproximateBacklogSizePerInstance (target tracking) and raise the scaling MaxCapacity; lower "
+            "ClientConfig.MaxConcurrentInvocationsPerInstance if each instance runs out of memory."
+        )
+    return None
+
+
+def _multi_model(incident: Incident, families: list[str]) -> str | None:
+    hits = _mean(incident, "ModelCacheHit")
+    if hits is None or hits >= 0.8:
+        return None
+    return (
+        f"Models are evicted and loaded again (ModelCacheHit {hits:.0%}, ModelLoadingTime rising): give the "
+        "endpoint more memory per instance or more instances, or host fewer or smaller models on it."
+    )
+
+
 def _resource(incident: Incident, families: list[str], texts: Sequence[str]) -> str:
+    hosting = incident.context.hosting
+    if hosting == "serverless":
+        return _serverless(incident, families)
+    by_kind = _async(incident, families) if hosting == "async" else None
+    by_kind = by_kind or (_multi_model(incident, families) if hosting == "multi-model" else None)
+    if by_kind:
+        return by_kind
     for fam in families:
         if fam in _RESOURCE:
             return _RESOURCE[fam](incident, texts)

@@ -1,0 +1,180 @@
+"""Endpoints that are not plain real-time ones: serverless, async and multi-model, as `classify` meets them.
+
+AWS is moto: it keeps ServerlessConfig, AsyncInferenceConfig and a model's
+container Mode, so the kind is read from the same Describe* answers AWS
+gives. Kinds moto cannot create (a pipeline, a Direct multi-container
+model, a variant built for inference components) are read from answers
+shaped like botocore's service model.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from classifier.cli import app
+from classifier.incident import Incident, IncidentError, MetricSeries, incident_from_dict, incident_to_dict
+from classifier.sources.cloudwatch import AwsOptions, fetch_window
+from classifier.sources.hosting import variant_hosting
+from classifier.triage.remediation import remediate
+from tests.conftest import seed
+
+runner = CliRunner()
+
+
+def _window(inc: Incident) -> tuple[str, str]:
+    return (
+        (inc.start - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),  # type: ignore[operator]
+        (inc.end + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),  # type: ignore[operator]
+    )
+
+
+def _classify_json(inc: Incident) -> list[dict]:
+    start, end = _window(inc)
+    result = runner.invoke(
+        app, ["classify", inc.endpoint or "", "--region", "us-east-1", "--start", start, "--end", end, "-o", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_a_serverless_endpoint_out_of_memory_is_told_to_raise_its_memory_size(moto_aws, samples):
+    """The worker OOMs of `fraud-detector-prod`, on a serverless variant of 2048 MB: no instance type to grow."""
+    base = samples["fraud-detector-prod"]
+    inc = seed(
+        moto_aws,
+        base,
+        endpoint="fraud-serverless",
+        context=replace(base.context, hosting="serverless", memory_size_mb=2048, max_concurrency=10),
+    )
+    (verdict,) = _classify_json(inc)
+    assert verdict["hosting"] == "serverless"
+    assert verdict["best_guess"] == "resource_exhaustion"
+    assert "MemorySizeInMB from 2048 to 3072" in verdict["remediation"]
+    assert "ml." not in verdict["remediation"]  # no instance type to move to on serverless
+
+
+def test_the_panel_names_the_hosting_kind_and_the_serverless_size(moto_aws, samples):
+    base = samples["fraud-detector-prod"]
+    inc = seed(
+        moto_aws,
+        base,
+        endpoint="fraud-serverless",
+        context=replace(base.context, hosting="serverless", memory_size_mb=6144, max_concurrency=10),
+    )
+    start, end = _window(inc)
+    result = runner.invoke(
+        app, ["classify", "fraud-serverless", "--region", "us-east-1", "--start", start, "--end", end]
+    )
+    assert result.exit_code == 0, result.output
+    assert "serverless (MemorySizeInMB 6144, MaxConcurrency 10)" in result.stdout
+    assert "real-time endpoint" in " ".join(result.stdout.split())  # already at serverless's most memory
+
+
+def test_an_async_endpoint_reads_its_backlog_and_is_told_how_to_scale(moto_aws, samples):
+    """Backlog metrics carry only EndpointName as dimension; they are read and the advice is about the queue."""
+    base = samples["fraud-detector-prod"]
+    times = base.metrics["MemoryUtilization"].timestamps
+    backlog = MetricSeries(times, tuple(float(10 * i) for i in range(len(times))))
+    inc = seed(
+        moto_aws,
+        base,
+        endpoint="fraud-async",
+        context=replace(base.context, hosting="async"),
+        metrics={**base.metrics, "ApproximateBacklogSize": backlog},
+    )
+    window = fetch_window("fraud-async", inc.start - timedelta(minutes=1), inc.end + timedelta(minutes=1), AwsOptions())
+    (got,) = window.incidents
+    assert got.context.hosting == "async"
+    assert max(got.metrics["ApproximateBacklogSize"].values) == max(backlog.values)
+    (verdict,) = _classify_json(inc)
+    assert verdict["hosting"] == "async"
+    assert verdict["best_guess"] == "resource_exhaustion"
+    assert "ApproximateBacklogSizePerInstance" in verdict["remediation"]
+
+
+def test_an_async_queue_with_no_instance_left_is_told_to_keep_one(samples):
+    base = samples["fraud-detector-prod"]
+    times = base.metrics["MemoryUtilization"].timestamps
+    inc = replace(
+        base,
+        context=replace(base.context, hosting="async"),
+        metrics={**base.metrics, "HasBacklogWithoutCapacity": MetricSeries(times, (0.0,) * (len(times) - 1) + (1.0,))},
+    )
+    advice = remediate("resource_exhaustion", inc, [], [])
+    assert "HasBacklogWithoutCapacity" in advice and "MinCapacity to 1" in advice
+
+
+def test_a_multi_model_endpoint_thrashing_its_cache_is_told_to_hold_fewer_models(moto_aws, samples):
+    base = samples["fraud-detector-prod"]
+    times = base.metrics["MemoryUtilization"].timestamps
+    hits = MetricSeries(times, tuple(max(0.0, 0.9 - 0.05 * i) for i in range(len(times))))
+    inc = seed(
+        moto_aws,
+        base,
+        endpoint="fraud-mme",
+        context=replace(base.context, hosting="multi-model"),
+        metrics={**base.metrics, "ModelCacheHit": hits},
+    )
+    (verdict,) = _classify_json(inc)
+    assert verdict["hosting"] == "multi-model"
+    assert "ModelCacheHit" in verdict["remediation"] and "fewer or smaller models" in verdict["remediation"]
+
+
+def test_a_plain_endpoint_is_real_time_and_keeps_its_instance_advice(moto_aws, samples):
+    inc = seed(moto_aws, samples["fraud-detector-prod"])
+    (verdict,) = _classify_json(inc)
+    assert verdict["hosting"] == "real-time"
+    assert "ml.m5.xlarge" in verdict["remediation"] or "ml.r5.large" in verdict["remediation"]
+
+
+# What moto cannot create, shaped as botocore's service model describes the answers.
+_ENDPOINT = {"EndpointName": "e", "EndpointStatus": "InService", "ProductionVariants": [{"VariantName": "AllTraffic"}]}
+
+
+@pytest.mark.parametrize(
+    ("config_variant", "model", "kind"),
+    [
+        (
+            {"VariantName": "AllTraffic", "ModelName": "m"},
+            {"Containers": [{"Image": "a", "ContainerHostname": "pre"}, {"Image": "b", "ContainerHostname": "xgb"}]},
+            "pipeline",  # Serial is the default mode of a model with several containers
+        ),
+        (
+            {"VariantName": "AllTraffic", "ModelName": "m"},
+            {"Containers": [{"Image": "a"}, {"Image": "b"}], "InferenceExecutionConfig": {"Mode": "Direct"}},
+            "multi-container",
+        ),
+        ({"VariantName": "AllTraffic", "InstanceType": "ml.g5.12xlarge"}, None, "inference-components"),
+        ({"VariantName": "AllTraffic", "ModelName": "m"}, {"PrimaryContainer": {"Mode": "MultiModel"}}, "multi-model"),
+        ({"VariantName": "AllTraffic", "ModelName": "m"}, None, None),  # the model could not be described
+    ],
+)
+def test_kinds_moto_cannot_create_are_read_from_the_describe_answers(config_variant, model, kind):
+    got = variant_hosting(_ENDPOINT, {}, config_variant, model)
+    assert (got.kind if got else None) == kind
+
+
+def test_a_serverless_summary_on_the_endpoint_is_enough_when_the_config_is_gone():
+    endpoint = {
+        **_ENDPOINT,
+        "ProductionVariants": [
+            {"VariantName": "AllTraffic", "CurrentServerlessConfig": {"MemorySizeInMB": 4096, "MaxConcurrency": 20}}
+        ],
+    }
+    got = variant_hosting(endpoint, {}, None, None)
+    assert got is not None and (got.kind, got.memory_size_mb, got.max_concurrency) == ("serverless", 4096, 20)
+
+
+def test_the_hosting_kind_travels_in_the_record_and_a_wrong_one_is_refused(samples):
+    inc = replace(
+        samples["fraud-detector-prod"], context=replace(samples["fraud-detector-prod"].context, hosting="async")
+    )
+    again = incident_from_dict(json.loads(json.dumps(incident_to_dict(inc))))
+    assert again.context.hosting == "async"
+    with pytest.raises(IncidentError, match=r"context.hosting must be one of real-time, async, serverless"):
+        incident_from_dict({"logs": [], "context": {"hosting": "lambda"}})
