@@ -191,12 +191,13 @@ def _usage(exc: typer.BadParameter) -> Exception:
 
 
 def say(prefix: str, text: str, style: str = "yellow") -> None:
-    """A note on stderr; `text` may hold log or record content, so it is shown inert and unwrapped."""
+    """A note on stderr; `text` may hold log or record content, so it is shown inert. It is wrapped at word
+    boundaries on a terminal, and kept on one line in a pipe or file, where a script greps it."""
     from rich.text import Text
 
     from .render import shown
 
-    err.print(Text.assemble((shown(prefix), style), " ", shown(text)), highlight=False, soft_wrap=True)
+    err.print(Text.assemble((shown(prefix), style), " ", shown(text)), highlight=False, soft_wrap=not err.is_terminal)
 
 
 def _aws_options(

@@ -152,7 +152,8 @@ def seed_endpoint(clients: dict[str, Any], incident: Incident) -> None:
             endpoint.failure_reason = ctx.failure_reason  # type: ignore[assignment]  # moto annotates it as None
 
     group = LOG_GROUP_PREFIX + name
-    logs.create_log_group(logGroupName=group)
+    if incident.logs:  # an endpoint that failed before its container started has no log group at all
+        logs.create_log_group(logGroupName=group)
     by_stream: dict[str, list[LogEvent]] = {}
     undated = incident.start or incident.end or datetime.now(UTC)  # where an event without a time is put
     for e in incident.logs:

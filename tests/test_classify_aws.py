@@ -370,7 +370,7 @@ def failed_before_logging(moto_aws, samples, name: str, reason: str, instance_ty
     base = samples["churn-xgb-prod"]
     ctx = replace(base.context, status="Failed", failure_reason=reason, instance_type=instance_type)
     seed(moto_aws, replace(base, endpoint=name, id=name, logs=[], metrics={}, context=ctx))
-    moto_aws["logs"].delete_log_group(logGroupName=f"/aws/sagemaker/Endpoints/{name}")
+    assert not moto_aws["logs"].describe_log_groups(logGroupNamePrefix=f"/aws/sagemaker/Endpoints/{name}")["logGroups"]
 
 
 def verdict_of(result) -> dict:

@@ -15,7 +15,7 @@ def test_the_demo_diagnoses_every_sample_endpoint_through_a_local_moto_server():
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
     out = " ".join(result.stdout.split())  # as read, whatever the width wrapped
-    assert "5 of 5 sample endpoints diagnosed as their story says" in out
+    assert "9 of 9 sample endpoints diagnosed as their story says" in out
     assert "through boto3 → moto at http://127.0.0.1:" in out
     assert "no failure found" in out  # the healthy endpoint
     for verdict in ("resource exhaustion", "configuration error", "model bug"):
@@ -27,8 +27,12 @@ def test_the_demo_speaks_json_for_scripts():
     assert result.exit_code == 0
     verdicts = json.loads(result.stdout)
     assert sorted(v["endpoint"] for v in verdicts) == [
+        "catalog-mme",
+        "docs-embed-async",
+        "forecast-batch-v2",
         "fraud-detector-prod",
         "llm-chat-tgi",
         "recsys-ranker",
         "sentiment-hf-staging",
+        "thumbnails-serverless",
     ]

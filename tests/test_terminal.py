@@ -105,7 +105,7 @@ def test_a_bad_argument_in_a_terminal_is_one_line_and_exit_2():
 def test_the_demo_in_a_terminal_fits_its_width(columns):
     code, text = typed(["demo"], columns=columns)
     assert code == 0, text
-    assert "5 of 5 sample endpoints diagnosed as their story says" in "\n".join(visible_lines(text))
+    assert "9 of 9 sample endpoints diagnosed as their story says" in "\n".join(visible_lines(text))
     too_wide = [line for line in visible_lines(text) if len(line) > columns]
     assert not too_wide, too_wide[:3]
 
@@ -114,7 +114,7 @@ def test_no_color_means_no_colour(tmp_path):
     code, text = typed(["demo"], env={"NO_COLOR": "1"})
     assert code == 0, text
     assert not colours(text), "colour codes under NO_COLOR"
-    assert "5 of 5" in "\n".join(visible_lines(text))
+    assert "9 of 9" in "\n".join(visible_lines(text))
 
 
 def test_export_then_generate_then_train_then_evaluate_in_a_terminal(moto_server_url, samples, tmp_path):

@@ -1,6 +1,6 @@
 """Build the demo's sample incidents (data/samples/incidents.jsonl).
 
-Five hand-written stories, one CloudWatch window each, written the way the
+Nine hand-written stories, one CloudWatch window each, written the way the
 serving stacks really log (nginx/gunicorn access and error lines, TorchServe
 MODEL_LOG, the Hugging Face toolkit on MMS, the TGI launcher):
 
@@ -9,6 +9,13 @@ MODEL_LOG, the Hugging Face toolkit on MMS, the TGI launcher):
   recsys-ranker         TorchServe, predict_fn shape bug after a feature change      -> model_bug
   llm-chat-tgi          TGI sharded over 4 GPUs on a 1-GPU instance, endpoint Failed -> configuration_error
   churn-xgb-prod        XGBoost, healthy traffic                                     -> no failure
+
+and one endpoint of each hosting kind that is not plain real-time:
+
+  thumbnails-serverless serverless (2048 MB), workers SIGKILLed as memory fills      -> resource_exhaustion
+  docs-embed-async      async, CPU pinned, workers time out, the backlog grows       -> resource_exhaustion
+  catalog-mme           multi-model, memory full, ModelCacheHit falls as models load -> resource_exhaustion
+  forecast-batch-v2     Failed before its container logged a line (model.tar.gz gone) -> configuration_error
 
 Deterministic (fixed seed); rerun with `python data/samples/make_samples.py`.
 """
@@ -367,9 +374,201 @@ def churn(rng: random.Random) -> dict:
     }
 
 
+def _gunicorn(t: datetime, pid: int, level: str, text: str) -> str:
+    return f"[{t:%Y-%m-%d %H:%M:%S} +0000] [{pid}] [{level}] {text}"
+
+
+def serverless(rng: random.Random) -> dict:
+    stream = "AllTraffic/a1b2c3d4e5f60718293a4b5c6d7e8f90"
+    logs = [
+        (T0, _gunicorn(T0, 9, "INFO", "Starting gunicorn 20.1.0")),
+        (T0, _gunicorn(T0, 9, "INFO", "Booting worker with pid: 14")),
+    ]
+    t, pid = T0 + timedelta(seconds=15), 15
+    while t < T0 + timedelta(minutes=20):
+        minute = (t - T0).seconds // 60
+        failing = minute >= 12 and rng.random() < 0.4
+        logs.append((t, nginx_access(t, "/invocations", 502 if failing else 200, 157 if failing else 2048)))
+        if minute >= 12 and rng.random() < 0.12:
+            logs.append(
+                (t, _gunicorn(t, 9, "ERROR", f"Worker (pid:{pid - 1}) was sent SIGKILL! Perhaps out of memory?"))
+            )
+            logs.append((t, _gunicorn(t, pid, "INFO", f"Booting worker with pid: {pid}")))
+            pid += 1
+        t += timedelta(seconds=rng.randint(5, 12))
+    mem = [round(min(99.0, 40 + 0.25 * i * i + rng.uniform(-1, 1)), 1) for i in range(20)]
+    return {
+        "id": "thumbnails-serverless-sample",
+        "endpoint": "thumbnails-serverless",
+        "variant": "AllTraffic",
+        "start": iso(T0),
+        "end": iso(T0 + timedelta(minutes=20)),
+        "context": {
+            "status": "InService",
+            "image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
+            "hosting": "serverless",
+            "memory_size_mb": 2048,
+            "max_concurrency": 10,
+        },
+        "logs": [{"timestamp": iso(ts), "stream": stream, "message": m} for ts, m in logs],
+        "metrics": {
+            "MemoryUtilization": {"timestamps": minutes(20), "values": mem},
+            "Invocations": {"timestamps": minutes(20), "values": [rng.randint(80, 110) for _ in range(20)]},
+            "Invocation5XXErrors": {
+                "timestamps": minutes(20),
+                "values": [0] * 12 + [rng.randint(5, 30) for _ in range(8)],
+            },
+        },
+        "label": "resource_exhaustion",
+    }
+
+
+def asynchronous(rng: random.Random) -> dict:
+    stream = "AllTraffic/i-0a7b6c5d4e3f2a1b0"
+    logs = []
+    t, pid = T0, 31
+    while t < T0 + timedelta(minutes=25):
+        minute = (t - T0).seconds // 60
+        if rng.random() < 0.2:
+            logs.append((t, nginx_access(t, "/ping", 200, 1)))
+        if minute >= 10 and rng.random() < 0.25:
+            logs.append(
+                (
+                    t,
+                    f"{t:%Y/%m/%d %H:%M:%S} [error] 11#11: *{rng.randint(900, 9999)} upstream timed out (110: "
+                    "Connection timed out) while reading response header from upstream, client: 169.254.178.2, "
+                    'server: , request: "POST /invocations HTTP/1.1", upstream: '
+                    '"http://unix:/tmp/gunicorn.sock:/invocations", host: "model.aws.local:8080"',
+                )
+            )
+            if rng.random() < 0.5:
+                logs.append((t, _gunicorn(t, 12, "CRITICAL", f"WORKER TIMEOUT (pid:{pid})")))
+                logs.append((t, _gunicorn(t, pid + 1, "INFO", f"Booting worker with pid: {pid + 1}")))
+                pid += 1
+        else:
+            logs.append((t, nginx_access(t, "/invocations", 200, rng.randint(900, 1100))))
+        t += timedelta(seconds=rng.randint(3, 8))
+    backlog = [0] * 8 + [round(12 * (i - 7) ** 1.5) for i in range(8, 25)]
+    return {
+        "id": "docs-embed-async-sample",
+        "endpoint": "docs-embed-async",
+        "variant": "AllTraffic",
+        "start": iso(T0),
+        "end": iso(T0 + timedelta(minutes=25)),
+        "context": {
+            "status": "InService",
+            "instance_type": "ml.c5.xlarge",
+            "instance_count": 1,
+            "image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1.0-cpu-py310",
+            "hosting": "async",
+        },
+        "logs": [{"timestamp": iso(ts), "stream": stream, "message": m} for ts, m in logs],
+        "metrics": {
+            "CPUUtilization": {
+                "timestamps": minutes(25),
+                "values": [round(rng.uniform(40, 60) if i < 9 else rng.uniform(385, 399), 1) for i in range(25)],
+            },
+            "MemoryUtilization": {
+                "timestamps": minutes(25),
+                "values": [round(rng.uniform(30, 40), 1) for _ in range(25)],
+            },
+            "ApproximateBacklogSize": {"timestamps": minutes(25), "values": backlog},
+            "Invocation5XXErrors": {
+                "timestamps": minutes(25),
+                "values": [0] * 10 + [rng.randint(2, 9) for _ in range(15)],
+            },
+        },
+        "label": "resource_exhaustion",
+    }
+
+
+def multi_model(rng: random.Random) -> dict:
+    stream = "AllTraffic/i-0c1d2e3f4a5b6c7d8"
+    logs = []
+    t = T0
+    while t < T0 + timedelta(minutes=30):
+        minute = (t - T0).seconds // 60
+        ms = f"{t:%Y-%m-%d %H:%M:%S},{rng.randint(100, 999)}"
+        model = f"store-{rng.randint(1, 400):03d}"
+        logs.append(
+            (
+                t,
+                f'{ms} [INFO ] pool-1-thread-4 ACCESS_LOG - /169.254.178.2:40122 "POST /models/{model}/invoke HTTP/1.1" 200 31',
+            )
+        )
+        if minute >= 15 and rng.random() < 0.3:
+            logs.append(
+                (
+                    t,
+                    f"{ms} [INFO ] W-9000-{model} com.amazonaws.ml.mms.wlm.WorkerLifeCycle - Model {model} loaded io_fd=0242acfffe110002-0000{rng.randint(10, 99)}",
+                )
+            )
+        if minute >= 20 and rng.random() < 0.1:
+            logs.append(
+                (t, f"{ms} [ERROR] W-9000-{model} com.amazonaws.ml.mms.wlm.WorkerThread - Backend worker error")
+            )
+            logs.append(
+                (
+                    t,
+                    f"{ms} [INFO ] W-9000-{model}-stdout com.amazonaws.ml.mms.wlm.WorkerLifeCycle - MemoryError: Unable to allocate 312. MiB for an array with shape (40960000,) and data type float64",
+                )
+            )
+        t += timedelta(seconds=rng.randint(3, 7))
+    hits = [
+        round(max(0.15, 0.97 - (0.05 * (i - 14) if i > 14 else 0) + rng.uniform(-0.02, 0.02)), 2) for i in range(30)
+    ]
+    return {
+        "id": "catalog-mme-sample",
+        "endpoint": "catalog-mme",
+        "variant": "AllTraffic",
+        "start": iso(T0),
+        "end": iso(T0 + timedelta(minutes=30)),
+        "context": {
+            "status": "InService",
+            "instance_type": "ml.m5.xlarge",
+            "instance_count": 1,
+            "image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3",
+            "hosting": "multi-model",
+        },
+        "logs": [{"timestamp": iso(ts), "stream": stream, "message": m} for ts, m in logs],
+        "metrics": {
+            "MemoryUtilization": {
+                "timestamps": minutes(30),
+                "values": [round(min(98.5, 60 + 2.5 * i + rng.uniform(-1, 1)), 1) for i in range(30)],
+            },
+            "ModelCacheHit": {"timestamps": minutes(30), "values": hits},
+            "ModelLoadingTime": {"timestamps": minutes(30), "values": [round(2e5 + 1e5 * (1 - h) * 20) for h in hits]},
+        },
+        "label": "resource_exhaustion",
+    }
+
+
+def no_logs(rng: random.Random) -> dict:
+    return {
+        "id": "forecast-batch-v2-sample",
+        "endpoint": "forecast-batch-v2",
+        "variant": "AllTraffic",
+        "start": iso(T0),
+        "end": iso(T0 + timedelta(minutes=15)),
+        "context": {
+            "status": "Failed",
+            "failure_reason": 'Failed to download model data for container "container_1" from URL: '
+            '"s3://forecast-models-prod/v2/model.tar.gz". Please ensure that there is an object located at the URL '
+            "and that the role passed to CreateModel has permissions to download the object.",
+            "instance_type": "ml.m5.large",
+            "instance_count": 1,
+            "image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+        },
+        "logs": [],
+        "metrics": {},
+        "label": "configuration_error",
+    }
+
+
 def main() -> None:
     rng = random.Random(20261102)
     records = [fraud(rng), sentiment(rng), recsys(rng), tgi(rng), churn(rng)]
+    records += [serverless(rng), asynchronous(rng), multi_model(rng), no_logs(rng)]
     with OUT.open("w", encoding="utf-8") as fh:
         for r in records:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
