@@ -42,16 +42,19 @@ def _classify_json(inc: Incident) -> list[dict]:
     return json.loads(result.stdout)
 
 
-def test_a_serverless_endpoint_out_of_memory_is_told_to_raise_its_memory_size(moto_aws, samples):
-    """The worker OOMs of `fraud-detector-prod`, on a serverless variant of 2048 MB: no instance type to grow."""
+def serverless_fraud(clients, samples, memory_size_mb: int) -> Incident:
+    """The worker OOMs of `fraud-detector-prod`, on a serverless variant: there is no instance type to grow."""
     base = samples["fraud-detector-prod"]
-    inc = seed(
-        moto_aws,
+    return seed(
+        clients,
         base,
         endpoint="fraud-serverless",
-        context=replace(base.context, hosting="serverless", memory_size_mb=2048, max_concurrency=10),
+        context=replace(base.context, hosting="serverless", memory_size_mb=memory_size_mb, max_concurrency=10),
     )
-    (verdict,) = _classify_json(inc)
+
+
+def test_a_serverless_endpoint_out_of_memory_is_told_to_raise_its_memory_size(moto_aws, samples):
+    (verdict,) = _classify_json(serverless_fraud(moto_aws, samples, 2048))
     assert verdict["hosting"] == "serverless"
     assert verdict["best_guess"] == "resource_exhaustion"
     assert "MemorySizeInMB from 2048 to 3072" in verdict["remediation"]
@@ -59,13 +62,7 @@ def test_a_serverless_endpoint_out_of_memory_is_told_to_raise_its_memory_size(mo
 
 
 def test_the_panel_names_the_hosting_kind_and_the_serverless_size(moto_aws, samples):
-    base = samples["fraud-detector-prod"]
-    inc = seed(
-        moto_aws,
-        base,
-        endpoint="fraud-serverless",
-        context=replace(base.context, hosting="serverless", memory_size_mb=6144, max_concurrency=10),
-    )
+    inc = serverless_fraud(moto_aws, samples, 6144)
     start, end = _window(inc)
     result = runner.invoke(
         app, ["classify", "fraud-serverless", "--region", "us-east-1", "--start", start, "--end", end]
