@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import re
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -203,6 +204,7 @@ def check_manifest(manifest: Manifest, where: Path) -> None:
 def load(directory: str | Path) -> TriageModel:
     """Verify then load a model directory; never executes code from the file."""
     import skops.io as sio
+    from sklearn.exceptions import InconsistentVersionWarning
 
     directory = Path(directory)
     manifest_path = directory / MANIFEST_FILE
@@ -237,7 +239,11 @@ def load(directory: str | Path) -> TriageModel:
             f"{', '.join(sorted(untrusted))}"
         )
     try:
-        pipeline = sio.load(io.BytesIO(raw), trusted=list(TRUSTED_TYPES))
+        with warnings.catch_warnings():
+            # check_manifest has held the scikit-learn minor to the one the model was built with; within it, a
+            # patch release changes no estimator's state, and its warning would print once per estimator
+            warnings.simplefilter("ignore", InconsistentVersionWarning)
+            pipeline = sio.load(io.BytesIO(raw), trusted=list(TRUSTED_TYPES))
     except Exception as exc:
         raise ModelError(f"{model_path}: could not be loaded ({type(exc).__name__}: {exc})") from None
     _check_built(pipeline, manifest.feature_schema, model_path)
