@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .errors import UsageError
-from .evaluation import Scores, score, scores_by_source
+from .evaluation import Scores, score, scores_by_source, source_of
 from .incident import OUTCOMES, Incident, labels_of
 from .model import Manifest, TriageModel, choose_threshold, decide, fit, save
 
@@ -38,13 +38,26 @@ class Trained:
 
 
 def split(incidents: Sequence[Incident], valid_fraction: float, seed: int) -> tuple[list[int], list[int]]:
-    """Stratified, seeded split of indices: the same data and seed give the same split."""
+    """Seeded split of indices, stratified by outcome within each source (`evaluation.source_of`): a team's
+    dozen incidents are held out in their share, not left to chance among thousands of others, so the
+    held-out score shows them apart. The same data and seed give the same split."""
     from sklearn.model_selection import train_test_split
 
-    idx = np.arange(len(incidents))
-    labels = [inc.label for inc in incidents]
-    train, valid = train_test_split(idx, test_size=valid_fraction, random_state=seed, stratify=labels)
-    return sorted(train.tolist()), sorted(valid.tolist())
+    sources = np.array([source_of(inc) for inc in incidents])
+    train: list[int] = []
+    valid: list[int] = []
+    for name in sorted(set(sources.tolist())):
+        idx = np.flatnonzero(sources == name)
+        if len(idx) * valid_fraction < 1:
+            train += idx.tolist()  # too few to hold any out
+            continue
+        labels = [incidents[i].label for i in idx.tolist()]
+        fewest = min(Counter(labels).values())
+        stratify = labels if fewest >= 2 and len(idx) * valid_fraction >= len(set(labels)) else None
+        t, v = train_test_split(idx, test_size=valid_fraction, random_state=seed, stratify=stratify)
+        train += t.tolist()
+        valid += v.tolist()
+    return sorted(train), sorted(valid)
 
 
 def threshold_for(truth: Sequence[str], proba: np.ndarray) -> float:
