@@ -334,6 +334,14 @@ RetryModeOpt = Annotated[
     ),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
+VariantOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--variant",
+        metavar="NAME",
+        help="Read one production variant only (its log streams and metrics), e.g. a canary. Default: every variant.",
+    ),
+]
 # `-o/--output` names an output format in every command; a file is `--out`. The old `--output FILE` still works.
 LegacyOutOpt = Annotated[str | None, typer.Option("--output", hidden=True, show_default=False)]
 
@@ -421,6 +429,7 @@ def classify(
             "resource_exhaustion, configuration_error, model_bug, or any. For CI and alert hooks.",
         ),
     ] = None,
+    variant: VariantOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Diagnose live endpoints from their CloudWatch logs, metrics and status.
@@ -465,7 +474,9 @@ def classify(
             targets = failed_windows(opts, parse_duration(since or DEFAULT_SINCE))
         else:
             targets = [(name, t_start, t_end) for name in endpoints or []]
-        reports, unread = _classify_each(targets, opts, model, max_events, alone=len(targets) == 1 and not all_failed)
+        reports, unread = _classify_each(
+            targets, opts, model, max_events, alone=len(targets) == 1 and not all_failed, variant=variant
+        )
     except Exception as exc:  # every known failure carries its own message and exit code
         fail(exc, debug)
     if len(targets) == 1 and not all_failed:
@@ -485,7 +496,13 @@ def classify(
 
 
 def _classify_each(
-    targets: list[tuple[str, datetime, datetime]], opts, model_dir: Path | None, max_events: int, *, alone: bool
+    targets: list[tuple[str, datetime, datetime]],
+    opts,
+    model_dir: Path | None,
+    max_events: int,
+    *,
+    alone: bool,
+    variant: str | None = None,
 ) -> tuple[list[EndpointReport], list[tuple[str, SmtriageError]]]:
     """A report per endpoint that could be read, and why each other one could not. The model is loaded once,
     while the first window is read; a refused model stops everything, one unreadable endpoint does not."""
@@ -506,7 +523,7 @@ def _classify_each(
                     seen += n
                     status.update(f"Reading CloudWatch for {_shown(name)}… {seen:,} log events")
 
-                read = functools.partial(CloudWatchSource(opts, max_events, progress).read, name, t0, t1)
+                read = functools.partial(CloudWatchSource(opts, max_events, progress, variant).read, name, t0, t1)
                 if triage_model is None:
                     loaded, window = read_while_loading(lambda: load_model(model_dir), read)
                 else:

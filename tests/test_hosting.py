@@ -21,7 +21,7 @@ from classifier.incident import Incident, IncidentError, MetricSeries, incident_
 from classifier.sources.cloudwatch import AwsOptions, fetch_window
 from classifier.sources.hosting import variant_hosting
 from classifier.triage.remediation import remediate
-from tests.conftest import seed
+from tests.conftest import recent, seed
 
 runner = CliRunner()
 
@@ -175,3 +175,55 @@ def test_the_hosting_kind_travels_in_the_record_and_a_wrong_one_is_refused(sampl
     assert again.context.hosting == "async"
     with pytest.raises(IncidentError, match=r"context.hosting must be one of real-time, async, serverless"):
         incident_from_dict({"logs": [], "context": {"hosting": "lambda"}})
+
+
+def two_variants(clients, samples) -> tuple[str, str]:
+    """`shop-ranker`: AllTraffic healthy (the churn sample's traffic), a Canary whose workers are OOM-killed."""
+    sm, logs = clients["sagemaker"], clients["logs"]
+    healthy, failing = recent(samples["churn-xgb-prod"]), recent(samples["fraud-detector-prod"])
+    sm.create_model(
+        ModelName="shop-ranker-model",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/sagemaker",
+        PrimaryContainer={"Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"},
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName="shop-ranker-config",
+        ProductionVariants=[
+            {
+                "VariantName": name,
+                "ModelName": "shop-ranker-model",
+                "InitialInstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+            }
+            for name in ("AllTraffic", "Canary")
+        ],
+    )
+    sm.create_endpoint(EndpointName="shop-ranker", EndpointConfigName="shop-ranker-config")
+    group = "/aws/sagemaker/Endpoints/shop-ranker"
+    logs.create_log_group(logGroupName=group)
+    for stream, inc in (("AllTraffic/i-0aaa", healthy), ("Canary/i-0bbb", failing)):
+        logs.create_log_stream(logGroupName=group, logStreamName=stream)
+        events = [{"timestamp": int(e.timestamp.timestamp() * 1000), "message": e.message} for e in inc.logs]
+        logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+    both = replace(failing, start=min(healthy.start, failing.start), end=max(healthy.end, failing.end))  # type: ignore[type-var]  # both samples have times
+    return _window(both)
+
+
+def test_variant_narrows_classify_to_one_production_variant(moto_aws, samples):
+    start, end = two_variants(moto_aws, samples)
+    aws = ["--region", "us-east-1", "--start", start, "--end", end, "-o", "json"]
+    everything = runner.invoke(app, ["classify", "shop-ranker", *aws])
+    assert everything.exit_code == 0, everything.output
+    assert {v["variant"] for v in json.loads(everything.stdout)} == {"Canary"}
+
+    healthy = runner.invoke(app, ["classify", "shop-ranker", *aws, "--variant", "AllTraffic"])
+    assert healthy.exit_code == 0, healthy.output
+    assert json.loads(healthy.stdout) == []
+
+    canary = runner.invoke(app, ["classify", "shop-ranker", *aws, "--variant", "Canary"])
+    (verdict,) = json.loads(canary.stdout)
+    assert verdict["variant"] == "Canary" and verdict["best_guess"] == "resource_exhaustion"
+
+    wrong = runner.invoke(app, ["classify", "shop-ranker", *aws, "--variant", "Blue"])
+    assert wrong.exit_code == 5
+    assert "has no production variant 'Blue'; its variants are AllTraffic, Canary" in " ".join(wrong.stderr.split())

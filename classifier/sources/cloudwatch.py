@@ -486,11 +486,13 @@ def read_logs(
     progress: Callable[[int], None] | None = None,
     endpoint_known: bool = True,
     stop: threading.Event | None = None,
+    variant: str | None = None,
 ) -> LogRead:
-    """Events per stream, streams read concurrently; the notes say what was capped or not read."""
+    """Events per stream (of `variant` alone, if named), streams read concurrently; the notes say what was
+    capped or not read."""
     group = LOG_GROUP_PREFIX + endpoint
     try:
-        streams = list_streams(logs, group, start, end)
+        streams = [s for s in list_streams(logs, group, start, end) if variant is None or _variant_of(s) == variant]
     except bex.ClientError as exc:
         if _code(exc) == "ResourceNotFoundException":
             maybe = "" if endpoint_known else "the endpoint name is wrong, or "
@@ -646,8 +648,9 @@ def fetch_window(
     max_events: int = DEFAULT_MAX_EVENTS,
     page_size: int = 10_000,
     progress: Callable[[int], None] | None = None,
+    variant: str | None = None,
 ) -> Window:
-    """One incident per production variant: its logs (all instances), metrics and context.
+    """One incident per production variant (or of `variant` alone): its logs (all instances), metrics and context.
 
     Access denied on one source (DescribeEndpoint, the logs, or the metrics)
     is not fatal: the window is read from the others and a note says what is
@@ -682,6 +685,7 @@ def fetch_window(
                         page_size=page_size,
                         progress=counted,
                         stop=stop,
+                        variant=variant,
                     ),
                 )
             )
@@ -713,6 +717,7 @@ def _read_window(
     page_size: int,
     progress: Callable[[int], None],
     stop: threading.Event,
+    variant: str | None = None,
 ) -> Window:
     sagemaker, logs, cloudwatch = _make_clients(opts)
     denied: dict[str, AccessDenied] = {}
@@ -720,6 +725,11 @@ def _read_window(
         info = describe_endpoint(sagemaker, endpoint)
     except AccessDenied as exc:
         info, denied["status"] = EndpointInfo(endpoint, None, None, []), exc
+    if variant is not None and info.variants and variant not in {v.name for v in info.variants}:
+        raise NotFound(
+            f"endpoint {endpoint!r} has no production variant {variant!r}; its variants are "
+            + ", ".join(v.name for v in info.variants)
+        )
     notes: list[str] = []
     events_read = 0
     partial = False
@@ -734,6 +744,7 @@ def _read_window(
             progress=progress,
             endpoint_known="status" not in denied,
             stop=stop,
+            variant=variant,
         )
         streams, events_read, partial = read.streams, read.events_read, read.partial
         notes += read.notes
@@ -752,8 +763,10 @@ def _read_window(
     variants = (
         info.variants
         or [Variant(name) for name in sorted({_variant_of(s) for s in streams})]
-        or [Variant("AllTraffic")]
+        or [Variant(variant or "AllTraffic")]
     )
+    if variant is not None:
+        variants = [v for v in variants if v.name == variant] or [Variant(variant)]
     incidents = []
     for v in variants:
         events = sorted(
@@ -817,9 +830,12 @@ class CloudWatchSource:
     opts: AwsOptions = AwsOptions()
     max_events: int = DEFAULT_MAX_EVENTS
     progress: Callable[[int], None] | None = None
+    variant: str | None = None  # one production variant's logs and metrics, not every variant's
 
     def read(self, endpoint: str, start: datetime, end: datetime) -> Window:
-        return fetch_window(endpoint, start, end, self.opts, max_events=self.max_events, progress=self.progress)
+        return fetch_window(
+            endpoint, start, end, self.opts, max_events=self.max_events, progress=self.progress, variant=self.variant
+        )
 
 
 def failed_endpoints(opts: AwsOptions = AwsOptions()) -> list[tuple[str, datetime]]:
