@@ -457,6 +457,8 @@ def classify(
     try:
         if bool(endpoints) == all_failed:
             raise typer.BadParameter("name one or more ENDPOINTs, or pass --all-failed")
+        if variant and all_failed:
+            raise typer.BadParameter("--variant narrows named ENDPOINTs; it does not go with --all-failed")
         if all_failed and (start or end or (since and not is_duration(since))):
             raise typer.BadParameter(
                 "--all-failed reads each endpoint around when it failed: give --since as how long before "
@@ -820,6 +822,7 @@ def export(
     max_attempts: AttemptsOpt = 8,
     retry_mode: RetryModeOpt = RetryMode.standard,
     timeout: TimeoutOpt = 180.0,
+    variant: VariantOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Save CloudWatch windows as incident records (label empty), for labeling or sharing without AWS.
@@ -842,6 +845,8 @@ def export(
     try:
         if bool(endpoint) == all_failed:
             raise UsageError("name one ENDPOINT or pass --all-failed")
+        if variant and all_failed:
+            raise UsageError("--variant narrows a named ENDPOINT; it does not go with --all-failed")
         output = out_path(out_file, legacy_output) or "-"
         from .export import export_failed, export_window
         from .incident import incident_to_dict, replace_on_success, write_jsonl
@@ -861,6 +866,7 @@ def export(
                         model=episode_model,
                         whole_window=whole_window,
                         max_events=max_events,
+                        variant=variant,
                     )
                 for note in notes:
                     say("note:", note)

@@ -31,11 +31,12 @@ def export_window(
     whole_window: bool = False,
     max_events: int = DEFAULT_MAX_EVENTS,
     progress: Callable[[int], None] | None = None,
+    variant: str | None = None,
 ) -> tuple[list[Incident], list[str]]:
     """The window's failure episodes as records (label empty); `model` finds them unless `whole_window`."""
     if model is None and not whole_window:
         raise ValueError("finding the failure episodes takes a model")
-    window = fetch_window(endpoint, start, end, opts, max_events=max_events, progress=progress)
+    window = fetch_window(endpoint, start, end, opts, max_events=max_events, progress=progress, variant=variant)
     records = []
     for incident in window.incidents:
         if whole_window:

@@ -227,3 +227,19 @@ def test_variant_narrows_classify_to_one_production_variant(moto_aws, samples):
     wrong = runner.invoke(app, ["classify", "shop-ranker", *aws, "--variant", "Blue"])
     assert wrong.exit_code == 5
     assert "has no production variant 'Blue'; its variants are AllTraffic, Canary" in " ".join(wrong.stderr.split())
+
+
+def test_export_keeps_one_variant_and_all_failed_refuses_a_variant(moto_aws, samples, tmp_path):
+    start, end = two_variants(moto_aws, samples)
+    out = tmp_path / "canary.jsonl"
+    aws = ["--region", "us-east-1", "--start", start, "--end", end]
+    result = runner.invoke(
+        app, ["export", "shop-ranker", *aws, "--whole-window", "--variant", "Canary", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    (record,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert record["variant"] == "Canary" and {e["stream"] for e in record["logs"]} == {"Canary/i-0bbb"}
+    for command in (["export", "--out", str(tmp_path / "x.jsonl")], ["classify"]):
+        refused = runner.invoke(app, [*command, "--all-failed", "--since", "2h", "--variant", "Canary"])
+        assert refused.exit_code == 2
+        assert "--variant narrows" in refused.stderr
