@@ -72,22 +72,22 @@ def test_the_panel_names_the_hosting_kind_and_the_serverless_size(moto_aws, samp
     assert "real-time endpoint" in " ".join(result.stdout.split())  # already at serverless's most memory
 
 
-def test_an_async_endpoint_reads_its_backlog_and_is_told_how_to_scale(moto_aws, samples):
-    """Backlog metrics carry only EndpointName as dimension; they are read and the advice is about the queue."""
+def fraud_as(hosting: str, samples, metric: str, values) -> Incident:
+    """`fraud-detector-prod`'s OOM story on an endpoint of another hosting kind, with one metric of that kind."""
     base = samples["fraud-detector-prod"]
     times = base.metrics["MemoryUtilization"].timestamps
-    backlog = MetricSeries(times, tuple(float(10 * i) for i in range(len(times))))
-    inc = seed(
-        moto_aws,
-        base,
-        endpoint="fraud-async",
-        context=replace(base.context, hosting="async"),
-        metrics={**base.metrics, "ApproximateBacklogSize": backlog},
-    )
+    series = MetricSeries(times, tuple(float(v) for v in values(len(times))))
+    return replace(base, context=replace(base.context, hosting=hosting), metrics={**base.metrics, metric: series})
+
+
+def test_an_async_endpoint_reads_its_backlog_and_is_told_how_to_scale(moto_aws, samples):
+    """Backlog metrics carry only EndpointName as dimension; they are read and the advice is about the queue."""
+    backlog = fraud_as("async", samples, "ApproximateBacklogSize", lambda n: [10 * i for i in range(n)])
+    inc = seed(moto_aws, backlog, endpoint="fraud-async")
     window = fetch_window("fraud-async", inc.start - timedelta(minutes=1), inc.end + timedelta(minutes=1), AwsOptions())
     (got,) = window.incidents
     assert got.context.hosting == "async"
-    assert max(got.metrics["ApproximateBacklogSize"].values) == max(backlog.values)
+    assert max(got.metrics["ApproximateBacklogSize"].values) == max(backlog.metrics["ApproximateBacklogSize"].values)
     (verdict,) = _classify_json(inc)
     assert verdict["hosting"] == "async"
     assert verdict["best_guess"] == "resource_exhaustion"
@@ -95,28 +95,14 @@ def test_an_async_endpoint_reads_its_backlog_and_is_told_how_to_scale(moto_aws, 
 
 
 def test_an_async_queue_with_no_instance_left_is_told_to_keep_one(samples):
-    base = samples["fraud-detector-prod"]
-    times = base.metrics["MemoryUtilization"].timestamps
-    inc = replace(
-        base,
-        context=replace(base.context, hosting="async"),
-        metrics={**base.metrics, "HasBacklogWithoutCapacity": MetricSeries(times, (0.0,) * (len(times) - 1) + (1.0,))},
-    )
+    inc = fraud_as("async", samples, "HasBacklogWithoutCapacity", lambda n: [0] * (n - 1) + [1])
     advice = remediate("resource_exhaustion", inc, [], [])
     assert "HasBacklogWithoutCapacity" in advice and "MinCapacity to 1" in advice
 
 
 def test_a_multi_model_endpoint_thrashing_its_cache_is_told_to_hold_fewer_models(moto_aws, samples):
-    base = samples["fraud-detector-prod"]
-    times = base.metrics["MemoryUtilization"].timestamps
-    hits = MetricSeries(times, tuple(max(0.0, 0.9 - 0.05 * i) for i in range(len(times))))
-    inc = seed(
-        moto_aws,
-        base,
-        endpoint="fraud-mme",
-        context=replace(base.context, hosting="multi-model"),
-        metrics={**base.metrics, "ModelCacheHit": hits},
-    )
+    hits = fraud_as("multi-model", samples, "ModelCacheHit", lambda n: [max(0.0, 0.9 - 0.05 * i) for i in range(n)])
+    inc = seed(moto_aws, hits, endpoint="fraud-mme")
     (verdict,) = _classify_json(inc)
     assert verdict["hosting"] == "multi-model"
     assert "ModelCacheHit" in verdict["remediation"] and "fewer or smaller models" in verdict["remediation"]

@@ -100,15 +100,18 @@ def _families(evidence: Sequence[Evidence]) -> list[str]:
     return out
 
 
-def _peak(incident: Incident, metric: str) -> float | None:
+def _finite(incident: Incident, metric: str) -> list[float]:
     s = incident.metrics.get(metric)
-    vals = [v for v in (s.values if s else ()) if not math.isnan(v)]
+    return [v for v in (s.values if s else ()) if not math.isnan(v)]
+
+
+def _peak(incident: Incident, metric: str) -> float | None:
+    vals = _finite(incident, metric)
     return max(vals) if vals else None
 
 
 def _mean(incident: Incident, metric: str) -> float | None:
-    s = incident.metrics.get(metric)
-    vals = [v for v in (s.values if s else ()) if not math.isnan(v)]
+    vals = _finite(incident, metric)
     return sum(vals) / len(vals) if vals else None
 
 
@@ -224,7 +227,7 @@ def _serverless(incident: Incident, families: list[str]) -> str:
     )
 
 
-def _async(incident: Incident, families: list[str]) -> str | None:
+def _async(incident: Incident) -> str | None:
     if (_peak(incident, "HasBacklogWithoutCapacity") or 0) >= 1:
         return (
             "Requests are queued with no instance to serve them (HasBacklogWithoutCapacity): the variant scaled "
@@ -241,7 +244,7 @@ def _async(incident: Incident, families: list[str]) -> str | None:
     return None
 
 
-def _multi_model(incident: Incident, families: list[str]) -> str | None:
+def _multi_model(incident: Incident) -> str | None:
     hits = _mean(incident, "ModelCacheHit")
     if hits is None or hits >= 0.8:
         return None
@@ -255,10 +258,10 @@ def _resource(incident: Incident, families: list[str], texts: Sequence[str]) -> 
     hosting = incident.context.hosting
     if hosting == "serverless":
         return _serverless(incident, families)
-    by_kind = _async(incident, families) if hosting == "async" else None
-    by_kind = by_kind or (_multi_model(incident, families) if hosting == "multi-model" else None)
-    if by_kind:
-        return by_kind
+    by_kind = {"async": _async, "multi-model": _multi_model}.get(hosting or "")
+    advice = by_kind(incident) if by_kind else None
+    if advice:
+        return advice
     for fam in families:
         if fam in _RESOURCE:
             return _RESOURCE[fam](incident, texts)
